@@ -1,0 +1,155 @@
+/**
+ * The composition root (STYLE rule 2): builds everything once by constructor injection and returns an app with
+ * start()/stop(). Tests build it with port 0 and their own overrides; index.ts only starts it.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import type { Config } from "./config";
+import { createAzureGateway, createCredential } from "./azure/gateway";
+import { createAdapter, BotNotifier } from "./bot/adapter";
+import type { CommandSpec, Services } from "./bot/command-spec";
+import { Dispatcher } from "./bot/dispatch";
+import { ActionRegistry, CommandRegistry, discoverActions, discoverCommands } from "./bot/registry";
+import { SecOpsBot } from "./bot/secops-bot";
+import { createCardRenderer, type CardRenderer } from "./cards/render";
+import type { AzureGateway, Clock } from "./domain/ports";
+import { systemClock } from "./domain/ports";
+import { createHttpServer, type Health } from "./http/server";
+import { createLogger, type Logger } from "./logger";
+import { startSimulator, type Simulator, type SimulatorOptions } from "./simulator";
+import { openSqliteStore } from "./store/sqlite-store";
+import type { Store } from "./store/store";
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, "..", "package.json"), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+/** Replaceable parts, for tests and benchmarks. */
+export interface AppOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  store?: Store;
+  cards?: CardRenderer;
+  /** Options for the in-process simulator of demo mode (seed, size, latency…). */
+  simulator?: SimulatorOptions;
+  /** Gateway tuning (tests keep LRO polling fast). */
+  azure?: { cacheTtlMs?: number; lroPollIntervalMs?: number; retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } };
+  /** Extra command specs (tests). */
+  commands?: CommandSpec[];
+}
+
+export interface App {
+  readonly config: Config;
+  readonly services: Services;
+  /** The in-process simulator in demo mode. */
+  readonly simulator?: Simulator;
+  /** Listens on config.port (0 = any free port); resolves with the base URL. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting requests, waits for background work, closes the simulator and the store. */
+  stop(): Promise<void>;
+}
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const cards = overrides.cards ?? createCardRenderer();
+  const store = overrides.store ?? openSqliteStore({ dir: config.stateDir, clock: () => clock.now(), logger });
+
+  let simulator: Simulator | undefined;
+  let azure: AzureGateway;
+  const gatewayTuning = {
+    cacheTtlMs: overrides.azure?.cacheTtlMs,
+    lroPollIntervalMs: overrides.azure?.lroPollIntervalMs,
+    retry: overrides.azure?.retry,
+    logger,
+    clock: () => clock.now(),
+  };
+  if (config.mode === "demo") {
+    // Demo: a simulator on a loopback port with a throwaway token; the real SDK clients talk to it over HTTP.
+    const token = randomBytes(24).toString("hex");
+    simulator = await startSimulator({ port: 0, host: "127.0.0.1", token, ...overrides.simulator });
+    azure = createAzureGateway({
+      subscriptionIds: simulator.estate.subscriptions.map((s) => s.id),
+      endpoint: simulator.url,
+      staticToken: token,
+      ...gatewayTuning,
+    });
+    config = { ...config, subscriptionIds: simulator.estate.subscriptions.map((s) => s.id), armEndpoint: simulator.url };
+  } else {
+    azure = createAzureGateway({
+      subscriptionIds: config.subscriptionIds,
+      endpoint: config.armEndpoint,
+      staticToken: config.armToken,
+      credential: config.armToken ? undefined : createCredential(),
+      ...gatewayTuning,
+    });
+  }
+
+  const adapter = createAdapter(config, cards, logger);
+  const notifier = new BotNotifier(adapter, config.bot.appId, store);
+  const registry = new CommandRegistry([...discoverCommands(), ...(overrides.commands ?? [])]);
+  const actions = new ActionRegistry(discoverActions());
+
+  const background = new Set<Promise<void>>();
+  const services: Services = {
+    config,
+    azure,
+    store,
+    cards,
+    clock,
+    logger,
+    notifier,
+    commands: () => registry.specs,
+    runInBackground(name, work) {
+      const task = (async () => {
+        try {
+          await work();
+        } catch (err) {
+          logger.error({ err, task: name }, "background work failed");
+        }
+      })();
+      background.add(task);
+      void task.finally(() => background.delete(task));
+    },
+  };
+
+  const bot = new SecOpsBot(services, new Dispatcher(registry, services), actions);
+  let state: Health["status"] = "starting";
+  const server = createHttpServer(
+    {
+      messages: (req, res) => adapter.process(req, res, (ctx) => bot.run(ctx)),
+      health: () => ({ status: state, mode: config.mode, version: VERSION }),
+    },
+    logger,
+  );
+
+  return {
+    config,
+    services,
+    simulator,
+    async start() {
+      await new Promise<void>((resolveListen, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => resolveListen());
+      });
+      const port = (server.address() as AddressInfo).port;
+      state = "ok";
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      return { url: `http://${host}:${port}`, port };
+    },
+    async stop() {
+      state = "stopping";
+      await new Promise<void>((done) => server.close(() => done()));
+      await Promise.allSettled([...background]);
+      if (simulator) await simulator.close();
+      await store.close();
+    },
+  };
+}
