@@ -120,6 +120,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
+/** Every variable the bot reads (for docs and the test that keeps .env.example complete). */
+export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(schema.shape), ...BOT_AUTH_KEYS];
+
 export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
@@ -159,7 +162,9 @@ export function loadDotEnv(path = ".env"): boolean {
 
 /** Reads and validates the environment. Throws ConfigError naming the variable on any bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty value (as in a copied .env.example) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);

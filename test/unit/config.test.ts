@@ -72,3 +72,37 @@ describe("config", () => {
     expect(c.capture.onAlert).toEqual(["a", "b"]);
   });
 });
+
+describe("config from a copied .env.example", () => {
+  test("when every variable is present but empty, then it is the same as not set (demo mode)", () => {
+    const env = Object.fromEntries(
+      require("node:fs")
+        .readFileSync(require("node:path").join(__dirname, "../../.env.example"), "utf8")
+        .split("\n")
+        .filter((l: string) => /^[A-Za-z_]+=/.test(l))
+        .map((l: string) => [l.slice(0, l.indexOf("=")), ""]),
+    );
+    expect(Object.keys(env).length).toBeGreaterThan(15);
+    expect(loadConfig(env).mode).toBe("demo");
+  });
+
+  test("when .env.example is loaded as written, then it is valid and means demo mode", () => {
+    const env = Object.fromEntries(
+      require("node:fs")
+        .readFileSync(require("node:path").join(__dirname, "../../.env.example"), "utf8")
+        .split("\n")
+        .filter((l: string) => /^[A-Za-z_]+=/.test(l))
+        .map((l: string) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const c = loadConfig(env);
+    expect(c.mode).toBe("demo");
+    expect(c.port).toBe(3978);
+  });
+});
+
+test("when a variable is read by the config, then .env.example documents it", () => {
+  const { CONFIG_VARIABLES } = require("../../src/config");
+  const example: string = require("node:fs").readFileSync(require("node:path").join(__dirname, "../../.env.example"), "utf8");
+  const missing = (CONFIG_VARIABLES as string[]).filter((v) => v !== "ToBotFromEmulatorOpenIdMetadataUrl" && v !== "OAuthUrl" && !new RegExp(`^#? ?${v}=`, "m").test(example));
+  expect(missing).toEqual([]);
+});
