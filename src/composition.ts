@@ -146,7 +146,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     async stop() {
       state = "stopping";
-      await new Promise<void>((done) => server.close(() => done()));
+      await new Promise<void>((done) => {
+        server.close(() => done());
+      });
       await Promise.allSettled([...background]);
       if (simulator) await simulator.close();
       await store.close();

@@ -21,8 +21,8 @@ export interface TextTurn {
   conversation: ConversationInfo;
   correlationId: string;
   log: Logger;
-  reply(card: RenderedCard): Promise<string | undefined>;
-  update(activityId: string, card: RenderedCard): Promise<void>;
+  reply: (card: RenderedCard) => Promise<string | undefined>;
+  update: (activityId: string, card: RenderedCard) => Promise<void>;
 }
 
 const MAX_TEXT = 2000;

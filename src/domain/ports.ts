@@ -46,6 +46,8 @@ export interface AzureGateway {
   captureStatus(captureId: string): Promise<CaptureStatus>;
   stopCapture(captureId: string): Promise<void>;
   listCaptures(): Promise<Gathered<PacketCapture>>;
+  /** Installed extension types of one VM (e.g. "NetworkWatcherAgentLinux"), read on demand. */
+  vmExtensionTypes(vmId: string): Promise<string[]>;
   /** Forget cached reads (after a write, or on demand). */
   invalidate(): void;
 }

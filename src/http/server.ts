@@ -16,10 +16,10 @@ export interface Health {
 
 export interface HttpRoutes {
   /** POST /api/messages: hands the request to the Bot Framework adapter, which writes the response. */
-  messages(req: restify.Request, res: restify.Response): Promise<void>;
-  health(): Health;
+  messages: (req: restify.Request, res: restify.Response) => Promise<void>;
+  health: () => Health;
   /** POST /api/alerts, when the alert webhook is enabled; returns the HTTP status and body to send. */
-  alerts?(input: { key?: string; body: unknown }): Promise<{ status: number; body: unknown }>;
+  alerts?: (input: { key?: string; body: unknown }) => Promise<{ status: number; body: unknown }>;
 }
 
 export function createHttpServer(routes: HttpRoutes, logger: Logger): restify.Server {
@@ -28,16 +28,19 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): restify.Se
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: false }));
 
   server.post("/api/messages", async (req: restify.Request, res: restify.Response) => {
-    if (typeof req.body !== "object" || req.body === null || Array.isArray(req.body)) {
-      res.send(400, { error: { code: "BadRequest", message: "Expected a JSON Bot Framework activity." } });
+    const body = req.body as { type?: unknown } | null | undefined;
+    if (typeof body !== "object" || body === null || Array.isArray(body) || typeof body.type !== "string") {
+      res.send(400, { error: { code: "BadRequest", message: "Expected a JSON Bot Framework activity with a type." } });
       return;
     }
     await routes.messages(req, res);
   });
 
-  server.get("/healthz", (_req: restify.Request, res: restify.Response) => {
+  // restify 12 wants handlers either async with (req, res) or callback-style with (req, res, next).
+  server.get("/healthz", (_req: restify.Request, res: restify.Response, next: restify.Next) => {
     const health = routes.health();
     res.send(health.status === "ok" ? 200 : 503, health);
+    next();
   });
 
   if (routes.alerts) {

@@ -112,8 +112,8 @@ describe("foundation: demo mode end to end", () => {
   test("when a card button's verb is unknown, then the invoke answers with a card instead of failing", async () => {
     const res = await bot.post(cardActionInvoke("no-such-verb", {}, bot.opts()));
     expect(res.status).toBe(200);
-    expect(res.body.body.type).toBe("application/vnd.microsoft.card.adaptive");
-    expect(cardText(res.body.body.value)).toContain("no longer supported");
+    expect(res.body.type).toBe("application/vnd.microsoft.card.adaptive");
+    expect(cardText(res.body.value)).toContain("no longer supported");
   });
 
   test("when the message is from the bot's own test users, then the identities are distinct", () => {

@@ -38,6 +38,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** restify patches http.ServerResponse.prototype (its writeHead does not return `this`), so never chain. */
+function send(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.end(body);
+}
+
 export async function startConnector(): Promise<Connector> {
   const calls: ConnectorCall[] = [];
   const failing = new Map<string, number>();
@@ -49,14 +56,14 @@ export async function startConnector(): Promise<Connector> {
       const body = await readBody(req);
       const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? "");
       if (!m) {
-        res.writeHead(404).end();
+        send(res, 404, "");
         return;
       }
       const conversationId = decodeURIComponent(m[1]!);
       const activityId = m[2] ? decodeURIComponent(m[2]) : undefined;
       const status = failing.get(conversationId);
       if (status !== undefined) {
-        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "BotNotInConversationRoster", message: "gone" } }));
+        send(res, status, JSON.stringify({ error: { code: "BotNotInConversationRoster", message: "gone" } }));
         return;
       }
       const method = req.method as ConnectorCall["method"];
@@ -69,7 +76,7 @@ export async function startConnector(): Promise<Connector> {
         activity: body ? (JSON.parse(body) as Record<string, any>) : {},
         authorization: req.headers.authorization,
       });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id }));
+      send(res, 200, JSON.stringify({ id }));
       for (const w of [...waiters]) w();
     })();
   });

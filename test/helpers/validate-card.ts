@@ -1,5 +1,4 @@
 /** Validates a card with the real `adaptivecards` library (its UMD bundle loads in Node; see reference §11). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
 
 /** Returns the parse and validation problems of a card; an empty list means valid. */

@@ -1,0 +1,213 @@
+/**
+ * Defender for Cloud reference data the seeded estate uses: recommendation (assessment) metadata
+ * with real assessment keys, and secure score controls named as in Microsoft's REST example
+ * ListSecureScoreControlsForNameWithExpand (shared/reference/azure-api-examples).
+ *
+ * Keys not in the shared facts file §7, and why:
+ * - Disk encryption: d57a4221-… "Virtual machines should encrypt temp disks, caches, and data flows
+ *   between Compute and Storage resources" (in the example's "Enable encryption at rest" control).
+ * - Unmanaged containers: 0677209d-… "Container hosts should be configured securely" (Docker hosts
+ *   on IaaS VMs, in the example's "Remediate security configurations" control).
+ * - MFA: 94290b00-… so the "Enable MFA" control has a healthy resource.
+ */
+import type { SimAssessmentMetadata, SimScoreControl } from "./estate";
+
+/** Assessment keys the simulator seeds. */
+export const KEYS = {
+  systemUpdates: "e1145ab1-eb4f-43d8-911b-36ddf771d13f",
+  endpointProtection: "4fb67663-9ab9-475d-b026-8c544cced439",
+  vulnerabilityAssessment: "ffff0522-1e88-47fc-8382-2a80ba848f5d",
+  diskEncryption: "d57a4221-a804-52ca-3dea-768284f06bb7",
+  jit: "805651bc-6ecd-4c73-9b55-97a19d0582d0",
+  internetFacingNsg: "483f12ed-ae23-447e-a2de-a67a10db4353",
+  ipForwarding: "c3b51c94-588b-426b-a892-24696f9e54cc",
+  secureTransfer: "1c5de8e1-f68d-6a17-e0d2-ec259c42768c",
+  waf: "efe75f01-6fff-5d9d-08e6-092b98d3fb3f",
+  networkWatcher: "f1f2f7dc-7bd5-18bf-c403-cbbdb7ec3d68",
+  registryVulnerabilities: "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5",
+  unmanagedContainers: "0677209d-e675-2c6f-e91a-54cef2878663",
+  mfa: "94290b00-4d0c-d7b4-7cea-064a9554e681",
+} as const;
+
+/** Recommendation metadata by key. */
+export const ASSESSMENT_METADATA: readonly SimAssessmentMetadata[] = [
+  {
+    key: KEYS.systemUpdates,
+    displayName: "System updates should be installed on your machines (powered by Azure Update Manager)",
+    severity: "High",
+    description: "Your machines are missing system, security, and critical updates. Software updates often include critical patches to security holes.",
+    remediationDescription: "To install missing updates, open Azure Update Manager, select the machine and select 'One-time update'.",
+    categories: ["Compute"],
+    userImpact: "Moderate",
+    implementationEffort: "Low",
+    threats: ["DataExfiltration", "DataSpillage", "MaliciousInsider"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/f85bf3e0-d513-442e-89c3-1784ad63382b",
+  },
+  {
+    key: KEYS.endpointProtection,
+    displayName: "Endpoint protection should be installed on your machines",
+    severity: "High",
+    description: "To protect your machines from threats and vulnerabilities, install a supported endpoint protection solution.",
+    remediationDescription: "Enable Microsoft Defender for Endpoint integration, or install a supported endpoint protection solution on the machine.",
+    categories: ["Compute"],
+    userImpact: "Low",
+    implementationEffort: "Low",
+    threats: ["DataExfiltration", "MaliciousInsider", "ThreatResistance"],
+  },
+  {
+    key: KEYS.vulnerabilityAssessment,
+    displayName: "Machines should have a vulnerability assessment solution",
+    severity: "Medium",
+    description: "Defender for Cloud regularly checks your connected machines to ensure they're running vulnerability assessment tools.",
+    remediationDescription: "Enable the integrated vulnerability assessment solution (Microsoft Defender Vulnerability Management) on the machine.",
+    categories: ["Compute"],
+    userImpact: "Low",
+    implementationEffort: "Low",
+    threats: ["AccountBreach", "DataExfiltration"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/501541f7-f7e7-4cd6-868c-4190fdad3ac9",
+  },
+  {
+    key: KEYS.diskEncryption,
+    displayName: "Virtual machines should encrypt temp disks, caches, and data flows between Compute and Storage resources",
+    severity: "High",
+    description: "By default, a virtual machine's OS and data disks are encrypted at rest using platform-managed keys; temp disks, data caches and data flowing between compute and storage aren't encrypted.",
+    remediationDescription: "Enable Azure Disk Encryption or encryption at host on the virtual machine.",
+    categories: ["Data"],
+    userImpact: "Low",
+    implementationEffort: "Moderate",
+    threats: ["DataExfiltration", "DataSpillage"],
+  },
+  {
+    key: KEYS.jit,
+    displayName: "Management ports of virtual machines should be protected with just-in-time network access control",
+    severity: "High",
+    description: "Defender for Cloud has identified some overly-permissive inbound rules for management ports in your network security group. Enable just-in-time access control to protect your VM from internet-based brute-force attacks.",
+    remediationDescription: "Enable just-in-time VM access for the virtual machine's management ports (22, 3389) in Defender for Cloud.",
+    categories: ["Networking"],
+    userImpact: "High",
+    implementationEffort: "Low",
+    threats: ["AccountBreach", "DataExfiltration", "MaliciousInsider"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/b0f33259-77d7-4c9e-aac6-3aabcfae693c",
+  },
+  {
+    key: KEYS.internetFacingNsg,
+    displayName: "Internet-facing virtual machines should be protected with network security groups",
+    severity: "High",
+    description: "Protect your virtual machines from potential threats by restricting access to them with network security groups (NSG).",
+    remediationDescription: "Restrict inbound rules of the NSG attached to the VM's NIC or subnet to the sources and ports that need them.",
+    categories: ["Networking"],
+    userImpact: "Moderate",
+    implementationEffort: "Low",
+    threats: ["DataExfiltration", "MaliciousInsider", "ThreatResistance"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/f6de0be7-9a8a-4b8a-b349-43cf02d22f7c",
+  },
+  {
+    key: KEYS.ipForwarding,
+    displayName: "IP Forwarding on your virtual machine should be disabled",
+    severity: "Medium",
+    description: "Enabling IP forwarding on a virtual machine's NIC allows the machine to receive traffic addressed to other destinations. IP forwarding is rarely required (e.g., when using the VM as a network virtual appliance).",
+    remediationDescription: "Disable IP forwarding on the network interface unless the VM is a network virtual appliance.",
+    categories: ["Networking"],
+    userImpact: "Moderate",
+    implementationEffort: "Low",
+    threats: ["DataExfiltration"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/bd352bd5-2853-4985-bf0d-73806b4a5744",
+  },
+  {
+    key: KEYS.secureTransfer,
+    displayName: "Secure transfer to storage accounts should be enabled",
+    severity: "High",
+    description: "Secure transfer forces your storage account to accept requests only from secure connections (HTTPS).",
+    remediationDescription: "In the storage account's Configuration, set 'Secure transfer required' to Enabled.",
+    categories: ["Data"],
+    userImpact: "High",
+    implementationEffort: "Low",
+    threats: ["DataExfiltration"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/404c3081-a854-4457-ae30-26a93ef643f9",
+  },
+  {
+    key: KEYS.waf,
+    displayName: "Web Application Firewall (WAF) should be enabled for Application Gateway",
+    severity: "Low",
+    description: "Deploy Azure Web Application Firewall (WAF) in front of public facing web applications for additional inspection of incoming traffic.",
+    remediationDescription: "Enable the WAF_v2 tier and a WAF policy on the application gateway.",
+    categories: ["Networking"],
+    userImpact: "Moderate",
+    implementationEffort: "Moderate",
+    threats: ["DenialOfService", "ThreatResistance"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/564feb30-bf6a-4854-b4bb-0d2d2d1e6c66",
+  },
+  {
+    key: KEYS.networkWatcher,
+    displayName: "Network Watcher should be enabled",
+    severity: "Low",
+    description: "Network Watcher is a regional service that enables you to monitor and diagnose conditions at a network level. A Network Watcher should exist in every region where you have a virtual network.",
+    remediationDescription: "Enable Network Watcher in every region that has virtual networks.",
+    categories: ["Networking"],
+    userImpact: "Low",
+    implementationEffort: "Low",
+    threats: ["ThreatResistance"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/b6e2945c-0b7b-40f5-9233-7a5323b5cdc6",
+  },
+  {
+    key: KEYS.registryVulnerabilities,
+    displayName:
+      "Azure registry container images should have vulnerabilities resolved (powered by Microsoft Defender Vulnerability Management)",
+    severity: "High",
+    description: "Container image vulnerability assessment scans your registry for commonly known vulnerabilities (CVEs) and provides a detailed vulnerability report for each image.",
+    remediationDescription: "Rebuild the affected images on patched base images, push them and redeploy; the findings list each CVE and whether a fix exists.",
+    categories: ["Compute"],
+    userImpact: "Low",
+    implementationEffort: "Moderate",
+    threats: ["DataExfiltration", "MaliciousInsider"],
+    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/090c7b07-b4ed-4561-ad20-e9075f3ccaff",
+  },
+  {
+    key: KEYS.unmanagedContainers,
+    displayName: "Container hosts should be configured securely",
+    severity: "High",
+    description: "Remediate vulnerabilities in security configuration on machines with Docker installed (containers that no orchestrator manages) to protect them from attacks.",
+    remediationDescription: "Move the workload to a managed orchestrator (AKS), or harden the Docker host following the CIS Docker benchmark.",
+    categories: ["Compute"],
+    userImpact: "Moderate",
+    implementationEffort: "Moderate",
+    threats: ["DataExfiltration", "ElevationOfPrivilege"],
+  },
+  {
+    key: KEYS.mfa,
+    displayName: "Accounts with owner permissions on Azure resources should be MFA enabled",
+    severity: "High",
+    description: "Multi-Factor Authentication (MFA) should be enabled for all subscription accounts with owner permissions to prevent a breach of accounts or resources.",
+    remediationDescription: "Enable MFA for the listed accounts with Conditional Access.",
+    categories: ["IdentityAndAccess"],
+    userImpact: "Moderate",
+    implementationEffort: "Moderate",
+    threats: ["AccountBreach"],
+  },
+];
+
+/** Secure score controls (names and max scores from Microsoft's REST example). */
+export const SCORE_CONTROLS: readonly SimScoreControl[] = [
+  { name: "34a42fb3-e6db-409c-b56b-7b1db6b8aee0", displayName: "Enable MFA", maxScore: 10, assessmentKeys: [KEYS.mfa] },
+  {
+    name: "f9d5432b-8f7b-45e9-b90c-e214a30f6a02",
+    displayName: "Restrict unauthorized network access",
+    maxScore: 4,
+    assessmentKeys: [KEYS.jit, KEYS.internetFacingNsg, KEYS.ipForwarding],
+  },
+  { name: "61702b76-1fab-41f2-bcbc-50b7870dcf38", displayName: "Apply system updates", maxScore: 6, assessmentKeys: [KEYS.systemUpdates] },
+  {
+    name: "99fc8df2-e0f5-40f8-9415-a7f7ca948b5a",
+    displayName: "Remediate security configurations",
+    maxScore: 4,
+    assessmentKeys: [KEYS.vulnerabilityAssessment, KEYS.registryVulnerabilities, KEYS.unmanagedContainers],
+  },
+  { name: "12136bd9-dc24-44f2-9587-7be3af6aac14", displayName: "Enable endpoint protection", maxScore: 2, assessmentKeys: [KEYS.endpointProtection] },
+  { name: "8fd574ec-43cf-426e-a439-a67cbaf2d564", displayName: "Enable encryption at rest", maxScore: 4, assessmentKeys: [KEYS.diskEncryption] },
+  { name: "0e55495e-034f-4abc-8293-767229250176", displayName: "Encrypt data in transit", maxScore: 4, assessmentKeys: [KEYS.secureTransfer] },
+  { name: "a9909064-42b4-4d34-8143-275477afe18b", displayName: "Protect applications against DDoS attacks", maxScore: 2, assessmentKeys: [KEYS.waf] },
+  { name: "27b24961-75ba-4fe4-8909-97286d5dd5ee", displayName: "Enable auditing and logging", maxScore: 1, assessmentKeys: [KEYS.networkWatcher] },
+  { name: "2d85f639-0bea-4a4a-b6c6-608952a1414a", displayName: "Manage access and permissions", maxScore: 4, assessmentKeys: [] },
+  { name: "76763537-9feb-42d3-b4f4-78c01117be80", displayName: "Implement security best practices", maxScore: 0, assessmentKeys: [] },
+  { name: "4db8d6cf-075b-4149-a813-da09ca2ae120", displayName: "Enable Advanced Threat Protection", maxScore: 0, assessmentKeys: [] },
+];
