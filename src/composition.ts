@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Config } from "./config";
-import { createAzureGateway, createCredential } from "./azure/gateway";
+import { createAzureGateway, createCredential, discoverSubscriptions } from "./azure/gateway";
+import { AppError } from "./domain/errors";
 import { createAdapter, BotNotifier } from "./bot/adapter";
 import type { CommandSpec, Services } from "./bot/command-spec";
 import { Dispatcher } from "./bot/dispatch";
@@ -60,7 +61,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const cards = overrides.cards ?? createCardRenderer();
-  const store = overrides.store ?? openSqliteStore({ dir: config.stateDir, clock: () => clock.now(), logger });
 
   let simulator: Simulator | undefined;
   let azure: AzureGateway;
@@ -83,8 +83,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     config = { ...config, subscriptionIds: simulator.estate.subscriptions.map((s) => s.id), armEndpoint: simulator.url };
   } else {
+    let subscriptionIds = config.subscriptionIds;
+    if (subscriptionIds.length === 0) {
+      // An ARM-compatible server without AZURE_SUBSCRIPTION_IDS: watch every subscription it lists.
+      const found = await discoverSubscriptions({ endpoint: config.armEndpoint, staticToken: config.armToken, retry: overrides.azure?.retry });
+      subscriptionIds = found.map((s) => s.id);
+      if (subscriptionIds.length === 0) {
+        throw new AppError("Config", `AZURE_SUBSCRIPTION_IDS: none set and ${config.armEndpoint} lists no subscriptions; set the ids to watch.`);
+      }
+      logger.info({ subscriptions: subscriptionIds }, "watching the subscriptions the ARM endpoint lists");
+      config = { ...config, subscriptionIds };
+    }
     azure = createAzureGateway({
-      subscriptionIds: config.subscriptionIds,
+      subscriptionIds,
       endpoint: config.armEndpoint,
       staticToken: config.armToken,
       credential: config.armToken ? undefined : createCredential(),
@@ -92,6 +103,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
   }
 
+  // Opened after Azure is reachable, so a failed start leaves no open database behind.
+  const store = overrides.store ?? openSqliteStore({ dir: config.stateDir, clock: () => clock.now(), logger });
   const adapter = createAdapter(config, cards, logger);
   const notifier = new BotNotifier(adapter, config.bot.appId, store);
   const registry = new CommandRegistry([...discoverCommands(), ...(overrides.commands ?? [])]);

@@ -11,6 +11,7 @@
  */
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
+import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { SecurityCenter } from "@azure/arm-security";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import {
@@ -126,6 +127,7 @@ export class ClientFactory {
   private readonly credential: TokenCredential;
   private readonly staticToken: string | undefined;
   private readonly clients = new Map<string, SubscriptionClients>();
+  private tenantClient: SubscriptionClient | undefined;
 
   constructor(private readonly options: ClientFactoryOptions) {
     this.endpoint = normaliseEndpoint(options.endpoint);
@@ -165,6 +167,21 @@ export class ClientFactory {
     const created = this.create(subscriptionId);
     this.clients.set(key, created);
     return created;
+  }
+
+  /** The tenant-level client that lists the subscriptions the identity can read. */
+  subscriptions(): SubscriptionClient {
+    if (!this.tenantClient) {
+      this.tenantClient = new SubscriptionClient(this.credential, {
+        endpoint: this.endpoint,
+        allowInsecureConnection: this.loopback,
+        retryOptions: this.options.retry ?? {},
+        userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
+        credentialScopes: [armScope(this.endpoint)],
+      });
+      this.adjust(this.tenantClient.pipeline);
+    }
+    return this.tenantClient;
   }
 
   private create(subscriptionId: string): SubscriptionClients {

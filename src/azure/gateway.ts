@@ -122,6 +122,41 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
+/** A subscription the identity can read. */
+export interface SubscriptionInfo {
+  id: string;
+  displayName: string;
+}
+
+async function listSubscriptions(factory: ClientFactory): Promise<SubscriptionInfo[]> {
+  const out: SubscriptionInfo[] = [];
+  for await (const s of factory.subscriptions().subscriptions.list()) {
+    if (s.subscriptionId && (s.state === undefined || s.state === "Enabled" || s.state === "Warned")) {
+      out.push({ id: s.subscriptionId, displayName: s.displayName ?? s.subscriptionId });
+    }
+  }
+  return out;
+}
+
+/**
+ * Lists the enabled subscriptions the identity can read: what the bot watches when AZURE_SUBSCRIPTION_IDS is not set.
+ * Throws AppError (mapped from the SDK error) when ARM cannot be read at all.
+ */
+export async function discoverSubscriptions(
+  options: Pick<AzureAccessOptions, "endpoint" | "staticToken" | "credential" | "retry">,
+): Promise<SubscriptionInfo[]> {
+  const factory = new ClientFactory({
+    endpoint: options.endpoint,
+    ...(options.staticToken !== undefined ? { staticToken: options.staticToken } : { credential: options.credential ?? createCredential() }),
+    ...(options.retry ? { retry: options.retry } : {}),
+  });
+  try {
+    return await listSubscriptions(factory);
+  } catch (err) {
+    throw toAppError(err, { operation: "listing subscriptions" });
+  }
+}
+
 /** Builds the gateway. Throws AppError("Config") for an endpoint/token combination that must not run. */
 export function createAzureGateway(options: AzureAccessOptions): ArmGateway {
   return new AzureArmGateway(options);
@@ -175,6 +210,21 @@ class AzureArmGateway implements ArmGateway {
 
   invalidate(): void {
     this.cache.invalidate();
+  }
+
+  async subscriptionNames(): Promise<Record<string, string>> {
+    const names: Record<string, string> = Object.fromEntries(this.subscriptionIds.map((id) => [id, id]));
+    try {
+      const all = await this.cache.get("subscriptionNames|*", () => listSubscriptions(this.factory), METADATA_TTL_MS);
+      for (const s of all) {
+        const watched = this.subscriptionIds.find((id) => id.toLowerCase() === s.id.toLowerCase());
+        if (watched) names[watched] = s.displayName;
+      }
+    } catch (err) {
+      // Names are a nicety: without Microsoft.Resources read access, show ids.
+      this.logger.warn({ err: toAppError(err).message }, "could not read subscription names; showing ids");
+    }
+    return names;
   }
 
   // ------------------------------------------------------------------ reads

@@ -27,6 +27,8 @@ import type {
 export interface AzureGateway {
   /** Watched subscription ids. */
   readonly subscriptionIds: readonly string[];
+  /** Display names of the watched subscriptions by id (the id itself where the name cannot be read). */
+  subscriptionNames(): Promise<Record<string, string>>;
   secureScores(): Promise<Gathered<SecureScore>>;
   scoreControls(): Promise<Gathered<ScoreControl>>;
   assessments(): Promise<Gathered<Assessment>>;
