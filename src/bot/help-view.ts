@@ -10,6 +10,14 @@ export const FIRST_QUESTIONS = [
   { title: "High recommendations", command: "recommendations high" },
 ];
 
+/**
+ * Usage lines are written with <placeholders> as in DESIGN §3.1; card renderers treat `<N>` as an HTML tag and drop
+ * it, so placeholders are shown with single angle quotes instead.
+ */
+export function displayUsage(usage: string): string {
+  return usage.replace(/<([^<>]*)>/g, "‹$1›");
+}
+
 function visible(services: Services): CommandSpec[] {
   return services.commands().filter((c) => !c.hidden);
 }
@@ -24,7 +32,7 @@ export function buildHelp(services: Services, options: { didYouMean?: string; ti
       "Ask about your Azure security posture, request Just-In-Time VM access, start packet captures and get a daily digest. " +
         "Type a command, or ask a question in your own words.",
     demo: services.config.mode === "demo",
-    commands: commands.map((c) => ({ usage: c.usage, summary: c.summary, role: c.role })),
+    commands: commands.map((c) => ({ usage: displayUsage(c.usage), summary: c.summary, role: c.role })),
     buttons: FIRST_QUESTIONS.filter((q) => available.has(q.command.split(" ")[0]!)),
     didYouMean: options.didYouMean,
     notice:
@@ -40,7 +48,7 @@ export function buildCommandHelp(services: Services, spec: CommandSpec): Rendere
     title: spec.name,
     intro: [spec.description ?? spec.summary, ...(spec.examples?.length ? ["Examples: " + spec.examples.join(" · ")] : [])].join("\n\n"),
     demo: services.config.mode === "demo",
-    commands: [{ usage: spec.usage, summary: spec.summary, role: spec.role }],
+    commands: [{ usage: displayUsage(spec.usage), summary: spec.summary, role: spec.role }],
     buttons: [],
     footer: `Needs the ${spec.role} role.${spec.sideEffects ? " Changes things in Azure or in the bot's state; every use is audited." : ""}`,
   });
