@@ -2,13 +2,15 @@
  * Finds command specs (src/bot/commands/*) and card actions (src/bot/actions/*) by file, so a new command is one new
  * file and nothing else changes. Matching is by whole tokens, case-insensitive, longest name first (never substring).
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { CardActionSpec, CommandSpec } from "./command-spec";
 
 function moduleFiles(dir: string): string[] {
   // Load the same kind of file as this one: .ts under jest, .js once built.
   const ext = extname(__filename);
+  // A folder with no specs yet may not exist in a fresh clone (git keeps no empty folders).
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(ext) && !f.endsWith(".d.ts") && !f.includes(".test.") && !f.startsWith("index."))
     .sort()

@@ -90,3 +90,8 @@ describe("argument text", () => {
     expect(textAfterWords(text, n)).toBe(rest);
   });
 });
+
+test("when a spec folder does not exist (a fresh clone keeps no empty folders), then discovery finds nothing instead of failing", () => {
+  expect(discoverCommands("/nonexistent/secops/commands")).toEqual([]);
+  expect(discoverActions("/nonexistent/secops/actions")).toEqual([]);
+});
