@@ -110,7 +110,11 @@ const schema = z.object({
     .optional(),
   CAPTURE_MAX_SECONDS: z.coerce.number().int().min(1).max(18000).default(300),
   CAPTURE_ON_ALERT: z.string().optional().transform(list),
-  ALERT_WEBHOOK_SECRET: z.string().optional(),
+  ALERT_WEBHOOK_SECRET: z
+    .string()
+    .refine((v) => !v.startsWith("@Microsoft.KeyVault("), "is an unresolved Key Vault reference; grant the app's identity get access to the secret")
+    .refine((v) => v.length >= 16, "must be at least 16 characters (it is the only thing protecting POST /api/alerts)")
+    .optional(),
   DIGEST_DEFAULT_TIME: z.string().trim().regex(HHMM, "must be HH:MM (24-hour), e.g. 08:00").default("08:00"),
   DIGEST_DEFAULT_TZ: z
     .string()
@@ -158,6 +162,27 @@ export function loadDotEnv(path = ".env"): boolean {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw new ConfigError(`${path}: cannot be read (${(e as Error).message}). Fix or remove the file.`);
   }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === "127.0.0.1" || host === "localhost" || host === "::1" || host === "[::1]";
+}
+
+/**
+ * Settings that start but leave the bot open; the caller logs each one loudly at start-up. Empty MicrosoftAppId turns
+ * off inbound JWT validation (reference §6.2): anyone who reaches the port can post activities as any user, and roles
+ * come from the user ids in those activities. Demo mode binds loopback, so only a reachable interface warns.
+ */
+export function securityWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.bot.appId === "" && !isLoopbackHost(config.host)) {
+    warnings.push(
+      `MicrosoftAppId is empty: inbound authentication is OFF while listening on ${config.host}:${config.port}. ` +
+        "Anyone who can reach this port can act as any user, with any role. Set MicrosoftAppId and ALLOWED_TENANT_IDS, " +
+        "or HOST=127.0.0.1 for local use.",
+    );
+  }
+  return warnings;
 }
 
 /** Reads and validates the environment. Throws ConfigError naming the variable on any bad value. */

@@ -46,6 +46,8 @@ describe("config", () => {
     [{ JIT_REQUIRE_APPROVAL: "maybe" }, "JIT_REQUIRE_APPROVAL"],
     [{ CAPTURE_MAX_SECONDS: "99999" }, "CAPTURE_MAX_SECONDS"],
     [{ CAPTURE_STORAGE_ACCOUNT_ID: "mystorage" }, "CAPTURE_STORAGE_ACCOUNT_ID"],
+    [{ ALERT_WEBHOOK_SECRET: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x)" }, "ALERT_WEBHOOK_SECRET"],
+    [{ ALERT_WEBHOOK_SECRET: "short" }, "ALERT_WEBHOOK_SECRET"],
     [{ DIGEST_DEFAULT_TIME: "8am" }, "DIGEST_DEFAULT_TIME"],
     [{ DIGEST_DEFAULT_TZ: "Mars/Olympus" }, "DIGEST_DEFAULT_TZ"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
@@ -67,8 +69,8 @@ describe("config", () => {
   });
 
   test("when secrets are configured, then the config keeps them only where the bot needs them", () => {
-    const c = loadConfig({ ALERT_WEBHOOK_SECRET: "s3cret", CAPTURE_ON_ALERT: "a, b,," });
-    expect(c.alertWebhookSecret).toBe("s3cret");
+    const c = loadConfig({ ALERT_WEBHOOK_SECRET: "s3cret-s3cret-s3cret", CAPTURE_ON_ALERT: "a, b,," });
+    expect(c.alertWebhookSecret).toBe("s3cret-s3cret-s3cret");
     expect(c.capture.onAlert).toEqual(["a", "b"]);
   });
 });
