@@ -15,6 +15,14 @@ import { Dispatcher } from "./bot/dispatch";
 import { ActionRegistry, CommandRegistry, discoverActions, discoverCommands } from "./bot/registry";
 import { SecOpsBot } from "./bot/secops-bot";
 import { createCardRenderer, type CardRenderer } from "./cards/render";
+import { JitExpiryJob } from "./digest/jit-expiry";
+// --- packet capture and alert webhook (issue 5)
+import { alertCaptureListener } from "./digest/alert-capture";
+import { AlertIntake } from "./digest/alert-intake";
+import { CaptureMonitor } from "./digest/capture-monitor";
+// --- daily digest, score watch and alert push (issue 12)
+import { createAlertPush } from "./digest/alert-push";
+import { DigestScheduler } from "./digest/scheduler";
 import type { AzureGateway, Clock } from "./domain/ports";
 import { systemClock } from "./domain/ports";
 import { createHttpServer, type Health } from "./http/server";
@@ -44,6 +52,8 @@ export interface AppOverrides {
   azure?: { cacheTtlMs?: number; lroPollIntervalMs?: number; retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } };
   /** Extra command specs (tests). */
   commands?: CommandSpec[];
+  /** Packet capture tuning (issue 5): how often running captures are polled, in ms (default 15 s). */
+  capture?: { pollIntervalMs?: number };
 }
 
 export interface App {
@@ -51,6 +61,14 @@ export interface App {
   readonly services: Services;
   /** The in-process simulator in demo mode. */
   readonly simulator?: Simulator;
+  /** JIT expiry notices and undecided-request expiry (issue 4); tests call `tick()` with a moved clock. */
+  readonly jitExpiry: JitExpiryJob;
+  /** POST /api/alerts logic (issue 5); listeners (alert-triggered capture, channel posts) register with `onAlert`. */
+  readonly alertIntake: AlertIntake;
+  /** Polls running packet captures and updates their cards when they end (issue 5); tests call `tick()`. */
+  readonly captures: CaptureMonitor;
+  /** Daily digests and hourly score watches (issue 12); tests call `tick(now)` with a moved clock. */
+  readonly digest: DigestScheduler;
   /** Listens on config.port (0 = any free port); resolves with the base URL. */
   start(): Promise<{ url: string; port: number }>;
   /** Stops accepting requests, waits for background work, closes the simulator and the store. */
@@ -82,6 +100,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...gatewayTuning,
     });
     config = { ...config, subscriptionIds: simulator.estate.subscriptions.map((s) => s.id), armEndpoint: simulator.url };
+    // --- issue 5: demo captures go to the simulated estate's capture storage account unless one is configured.
+    config = { ...config, capture: { ...config.capture, storageAccountId: config.capture.storageAccountId ?? simulator.estate.captureStorageAccountId } };
   } else {
     let subscriptionIds = config.subscriptionIds;
     if (subscriptionIds.length === 0) {
@@ -134,11 +154,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
 
   const bot = new SecOpsBot(services, new Dispatcher(registry, services), actions);
+  // --- JIT expiry job (issue 4): started with the server, stopped before the store closes.
+  const jitExpiry = new JitExpiryJob({ store, cards, notifier, clock, logger });
+  // --- packet capture monitor and alert webhook (issue 5). Other alert listeners register on app.alertIntake.
+  const captures = new CaptureMonitor(services, { intervalMs: overrides.capture?.pollIntervalMs });
+  const alertIntake = new AlertIntake({ secret: config.alertWebhookSecret, store, clock, logger, runInBackground: (name, work) => services.runInBackground(name, work) });
+  alertIntake.onAlert(alertCaptureListener(services));
+  // --- daily digest and score watch (issue 12): started with the server, stopped before the store closes; alerts go to subscribed conversations.
+  const digest = new DigestScheduler({ store, azure, cards, notifier, clock, logger });
+  alertIntake.onAlert(createAlertPush({ store, cards, notifier, clock, logger }));
   let state: Health["status"] = "starting";
   const server = createHttpServer(
     {
       messages: (req, res) => adapter.process(req, res, (ctx) => bot.run(ctx)),
       health: () => ({ status: state, mode: config.mode, version: VERSION }),
+      alerts: config.alertWebhookSecret ? (input) => alertIntake.handle(input) : undefined,
     },
     logger,
   );
@@ -147,6 +177,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     config,
     services,
     simulator,
+    jitExpiry,
+    alertIntake,
+    captures,
+    digest,
     async start() {
       await new Promise<void>((resolveListen, reject) => {
         server.once("error", reject);
@@ -154,6 +188,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       });
       const port = (server.address() as AddressInfo).port;
       state = "ok";
+      jitExpiry.start();
+      captures.start();
+      digest.start();
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
       return { url: `http://${host}:${port}`, port };
     },
@@ -162,6 +199,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await new Promise<void>((done) => {
         server.close(() => done());
       });
+      await jitExpiry.stop();
+      await captures.stop();
+      await digest.stop();
       await Promise.allSettled([...background]);
       if (simulator) await simulator.close();
       await store.close();

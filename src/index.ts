@@ -1,7 +1,7 @@
 /**
  * start(): config → composition → listen; signal handling. Nothing else lives here.
  */
-import { ConfigError, loadConfig, loadDotEnv } from "./config";
+import { ConfigError, loadConfig, loadDotEnv, securityWarnings } from "./config";
 import { buildApp } from "./composition";
 import { createLogger } from "./logger";
 
@@ -30,8 +30,8 @@ export async function start(): Promise<void> {
     );
   } else {
     logger.info({ url, mode: config.mode, subscriptions: config.subscriptionIds.length, endpoint: config.armEndpoint }, "SecOps bot is listening");
-    if (config.bot.appId === "") logger.warn("MicrosoftAppId is empty: inbound authentication is OFF. Use this only on a local machine.");
   }
+  for (const warning of securityWarnings(config)) logger.warn({ security: true }, `SECURITY WARNING: ${warning}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -77,6 +77,55 @@ function errorMessage(error: unknown): string {
 }
 
 /**
+ * core-lro reports a failed long-running operation as a plain Error whose message is
+ * "The long-running operation has failed. <code>. <message>" (no statusCode): read the code back out.
+ */
+export function lroFailure(error: unknown): { code: string; message: string } | undefined {
+  if (!(error instanceof Error) || isRestError(error)) return undefined;
+  const m = /^The long-running operation has failed\. ([A-Za-z0-9_.-]+)\. ([\s\S]*)$/.exec(error.message);
+  return m ? { code: m[1]!, message: m[2]!.trim() } : undefined;
+}
+
+/**
+ * Packet capture failures people can act on, whether Azure refused the PUT (409 session limit) or failed the
+ * operation afterwards (agent missing, VM not running): each says what to do next.
+ */
+function captureFailure(code: string | undefined, azureMessage: string, error: unknown): AppError | undefined {
+  if (code === undefined) return undefined;
+  const said = azureMessage.replace(/\.?$/, ".");
+  switch (code) {
+    case "NetworkWatcherAgentNotInstalled":
+      return new AppError(
+        "BadInput",
+        `${said} Install the Network Watcher agent extension (publisher Microsoft.Azure.NetworkWatcher, type NetworkWatcherAgentLinux or NetworkWatcherAgentWindows) on the VM and try again.`,
+        error,
+      );
+    case "VirtualMachineNotRunning":
+      return new AppError("BadInput", `${said} Start the VM and try again.`, error);
+    case "PacketCaptureSessionLimitReached":
+      return new AppError(
+        "Conflict",
+        `${said} Network Watcher runs a limited number of captures per region at once: stop one ("capture list" shows them) or wait for one to end.`,
+        error,
+      );
+    case "PacketCaptureAlreadyExists":
+      return new AppError("Conflict", `${said} Start it again to get a new name.`, error);
+    case "TargetResourceNotInWatcherRegion":
+      return new AppError("BadInput", `${said} Use the Network Watcher of the VM's own region.`, error);
+    default:
+      if (/storage/i.test(code)) {
+        return new AppError(
+          "AzureError",
+          `Network Watcher could not use the storage account for the capture file (${code}: ${azureMessage}). ` +
+            "Check that CAPTURE_STORAGE_ACCOUNT_ID names an existing account that the bot's identity and the VM can reach.",
+          error,
+        );
+      }
+      return undefined;
+  }
+}
+
+/**
  * Maps anything an Azure SDK call threw to an AppError:
  * 401/403 → Forbidden (naming the missing permission when Azure says), 404 → NotFound,
  * 429 (after the SDK's own retries) → Throttled, 5xx and network failures → AzureUnavailable,
@@ -84,8 +133,9 @@ function errorMessage(error: unknown): string {
  */
 export function toAppError(error: unknown, context: ErrorContext = {}): AppError {
   if (isAppError(error)) return error;
-  const code = errorCode(error);
-  const azureMessage = redactSecrets(errorMessage(error)).trim();
+  const lro = lroFailure(error);
+  const code = lro?.code ?? errorCode(error);
+  const azureMessage = redactSecrets(lro?.message ?? errorMessage(error)).trim();
   const statusCode = isRestError(error) ? error.statusCode : undefined;
 
   if (statusCode === 401 || statusCode === 403) {
@@ -95,6 +145,8 @@ export function toAppError(error: unknown, context: ErrorContext = {}): AppError
       : `the bot's identity was refused (${code ?? `HTTP ${statusCode}`})`;
     return new AppError("Forbidden", `Access denied${where(context)}${doing(context)}: ${detail}.`, error);
   }
+  const capture = captureFailure(code, azureMessage, error);
+  if (capture) return capture;
   if (statusCode === 404) {
     return new AppError(
       "NotFound",
@@ -124,7 +176,7 @@ export function toAppError(error: unknown, context: ErrorContext = {}): AppError
   if (error instanceof Error && PROGRAMMING_ERRORS.has(error.name)) {
     return new AppError("Internal", `Something went wrong${doing(context)}.`, error);
   }
-  const prefix = statusCode !== undefined ? `Azure returned HTTP ${statusCode}` : "Azure returned an error";
+  const prefix = statusCode !== undefined ? `Azure returned HTTP ${statusCode}` : lro ? "An Azure operation failed" : "Azure returned an error";
   return new AppError(
     "AzureError",
     `${prefix}${where(context)}${doing(context)}${code ? ` (${code})` : ""}${azureMessage ? `: ${azureMessage}` : "."}`,

@@ -4,14 +4,19 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  type Activity,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationReference,
+  type InvokeResponse,
   type Request,
   type Response,
+  StatusCodes,
   type TurnContext,
 } from "botbuilder";
+// botbuilder's own dependency (same installed copy CloudAdapter checks with instanceof); botbuilder does not re-export it.
+import { AuthenticationError, type AuthenticateRequestResult } from "botframework-connector";
 import type { Config } from "../config";
 import { errorCard } from "../cards/message";
 import type { CardRenderer } from "../cards/render";
@@ -23,6 +28,32 @@ import { cardActivity } from "./secops-bot";
 
 export type { Request as BotRequest, Response as BotResponse };
 
+/** jsonwebtoken's errors: botbuilder lets them escape token validation, and CloudAdapter turns them into a 500. */
+const TOKEN_ERRORS = new Set(["JsonWebTokenError", "NotBeforeError", "TokenExpiredError"]);
+
+/**
+ * CloudAdapter that answers 401 (not 500) to a token with a bad signature, no signature, a disallowed algorithm or a
+ * future nbf. botbuilder 4.23 rethrows jsonwebtoken's error as is, and CloudAdapter.process maps only
+ * AuthenticationError to 401; a forged request must look like any other refused one, never like a server fault.
+ */
+class SecOpsCloudAdapter extends CloudAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    try {
+      return typeof auth === "string" ? await super.processActivity(auth, activity, logic) : await super.processActivity(auth, activity, logic);
+    } catch (err) {
+      const name = (err as { name?: unknown } | null)?.name;
+      if (typeof name === "string" && TOKEN_ERRORS.has(name)) {
+        throw new AuthenticationError(`Unauthorized. ${(err as Error).message}`, StatusCodes.UNAUTHORIZED);
+      }
+      throw err;
+    }
+  }
+}
+
 export function createAdapter(config: Config, cards: CardRenderer, logger: Logger): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
@@ -31,7 +62,7 @@ export function createAdapter(config: Config, cards: CardRenderer, logger: Logge
     MicrosoftAppTenantId: config.bot.appTenantId,
     ...config.bot.authSettings,
   } as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new SecOpsCloudAdapter(auth);
   adapter.onTurnError = async (ctx: TurnContext, err: Error) => {
     const correlationId = randomUUID();
     logger.error({ err, correlationId, activityId: ctx.activity?.id, conversationId: ctx.activity?.conversation?.id }, "turn failed");
@@ -64,10 +95,18 @@ export class BotNotifier implements Notifier {
     const stored = await this.store.getConversation(conversationId);
     if (!stored) throw new AppError("NotFound", "I don't know that conversation any more.");
     let result: T | undefined;
+    // Failures inside the callback are caught here, not thrown: the adapter would hand them to onTurnError, which
+    // answers a user turn and would make a failed proactive post look like a success.
+    let failure: { err: unknown } | undefined;
     try {
       await this.adapter.continueConversationAsync(this.appId, stored.reference as Partial<ConversationReference>, async (ctx) => {
-        result = await work(ctx);
+        try {
+          result = await work(ctx);
+        } catch (err) {
+          failure = { err };
+        }
       });
+      if (failure) throw failure.err;
     } catch (err) {
       const status = statusOf(err);
       if (status === 403 || status === 404) throw new AppError("NotFound", "The bot can no longer post in that conversation.", err);

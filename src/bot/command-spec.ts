@@ -101,8 +101,19 @@ export interface CardActionSpec {
   verb: string;
   role: Role;
   sideEffects: boolean;
-  /** Returns the card that replaces the one clicked. */
-  handler(invocation: CardActionInvocation, services: Services): Promise<RenderedCard>;
+  /**
+   * Returns the card that replaces the one clicked; or that card with the outcome for the audit line
+   * (e.g. "refused" when the click changed nothing because it was not allowed or came twice).
+   */
+  handler(invocation: CardActionInvocation, services: Services): Promise<RenderedCard | CardActionResult>;
+}
+
+export interface CardActionResult {
+  card: RenderedCard;
+  /** Audit result of the click: "ok" (default), "refused", "conflict", … */
+  result: string;
+  /** What the click was about (request id, capture name), for the audit line. */
+  target?: string;
 }
 
 export interface CardActionInvocation {

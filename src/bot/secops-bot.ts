@@ -8,6 +8,7 @@ import {
   type AdaptiveCardInvokeValue,
   type Activity,
   type ChannelAccount,
+  type InvokeResponse,
   TeamsActivityHandler,
   TurnContext,
 } from "botbuilder";
@@ -21,6 +22,21 @@ import { buildHelp } from "./help-view";
 import type { ActionRegistry } from "./registry";
 
 export const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
+const INVOKE_ERROR = "application/vnd.microsoft.error";
+
+/** An invoke answer for a request the bot does not accept (Teams shows it as a failed action). */
+function invokeRefusal(code: "BadRequest" | "NotSupported", message: string): InvokeResponse {
+  return { status: 400, body: { statusCode: 400, type: INVOKE_ERROR, value: { code, message } } };
+}
+
+/** The part of an Action.Execute value botbuilder and the action registry read without checking types. */
+function isActionExecuteValue(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const action = (value as { action?: unknown }).action;
+  if (typeof action !== "object" || action === null || Array.isArray(action)) return false;
+  const verb = (action as { verb?: unknown }).verb;
+  return verb === undefined || typeof verb === "string";
+}
 
 /** The message activity that carries a rendered card. */
 export function cardActivity(card: RenderedCard): Partial<Activity> {
@@ -29,7 +45,13 @@ export function cardActivity(card: RenderedCard): Partial<Activity> {
 
 /** Removes the bot's @mention (and any stray <at> tags) so commands match as whole tokens. */
 export function textWithoutMention(activity: Activity): string {
-  let text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? "";
+  let text: string;
+  try {
+    text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? "";
+  } catch {
+    // botbuilder reads entity.mentioned.id unchecked; a malformed entity must not fail the turn. The <at> tags go below.
+    text = typeof activity.text === "string" ? activity.text : "";
+  }
   text = text.replace(/<at>[^<]*<\/at>/gi, " ");
   return text.replace(/&nbsp;/g, " ").trim();
 }
@@ -164,6 +186,18 @@ export class SecOpsBot extends TeamsActivityHandler {
     }
   }
 
+  /**
+   * A malformed Action.Execute value makes botbuilder throw a TypeError (→ HTTP 501 with a "turn failed" log), and an
+   * invoke it has no handler for answers 501. Both are requests the bot does not accept, not faults: answer 400.
+   */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name === "adaptiveCard/action" && !isActionExecuteValue(ctx.activity.value)) {
+      return invokeRefusal("BadRequest", "Expected an Action.Execute value with an action object and a string verb.");
+    }
+    const response = await super.onInvokeActivity(ctx);
+    return response.status === 501 ? invokeRefusal("NotSupported", "This bot does not handle that kind of invoke.") : response;
+  }
+
   /** Action.Execute (Universal Actions): routed by verb like commands, role-checked and audited. */
   protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const correlationId = randomUUID();
@@ -202,9 +236,11 @@ export class SecOpsBot extends TeamsActivityHandler {
       );
     }
     try {
-      const card = await spec.handler({ verb: spec.verb, data, actor, conversation, correlationId, log, audit }, this.services);
-      await audit({ action: `action:${spec.verb}`, result: "ok", target: typeof data.id === "string" ? data.id : undefined });
-      return asCard(card);
+      const answer = await spec.handler({ verb: spec.verb, data, actor, conversation, correlationId, log, audit }, this.services);
+      const outcome = "card" in answer && "result" in answer ? answer : { card: answer, result: "ok", target: undefined };
+      const target = outcome.target ?? [data.id, data.requestId, data.name].find((x): x is string => typeof x === "string");
+      await audit({ action: `action:${spec.verb}`, result: outcome.result, target: target?.slice(0, 200) });
+      return asCard(outcome.card);
     } catch (err) {
       const known = isAppError(err);
       log[known ? "warn" : "error"]({ err }, "card action failed");

@@ -237,17 +237,45 @@ export function nicsOfVm(vm: VirtualMachine, nics: readonly NetworkInterface[]):
   return nics.filter((n) => listed.has(normalizeId(n.id)) || sameId(n.vmId, vm.id));
 }
 
+/** {@link nicsOfVm} for every VM at once: one pass over the NICs instead of one per VM (2,000-VM estates). */
+function nicsByVm(nics: readonly NetworkInterface[]): (vm: VirtualMachine) => NetworkInterface[] {
+  const byNicId = new Map<string, NetworkInterface>();
+  const byVmId = new Map<string, NetworkInterface[]>();
+  for (const n of nics) {
+    byNicId.set(normalizeId(n.id), n);
+    if (n.vmId !== undefined) {
+      const key = normalizeId(n.vmId);
+      byVmId.set(key, [...(byVmId.get(key) ?? []), n]);
+    }
+  }
+  return (vm) => {
+    const found = new Set<NetworkInterface>(byVmId.get(normalizeId(vm.id)) ?? []);
+    for (const id of vm.nicIds) {
+      const n = byNicId.get(normalizeId(id));
+      if (n) found.add(n);
+    }
+    // Keep the input order, as nicsOfVm does.
+    return nics.filter((n) => found.has(n));
+  };
+}
+
 /** The public IP attached to an IP configuration, by the NIC's reference or by the public IP's back-reference. */
 function publicIpOf(
   nic: NetworkInterface,
   config: IpConfiguration,
-  publicIps: readonly PublicIpAddress[],
+  publicIpByConfig: IdMap<PublicIpAddress>,
   publicIpById: IdMap<PublicIpAddress>,
 ): { id: string; ip?: PublicIpAddress } | undefined {
   if (config.publicIpId !== undefined) return { id: config.publicIpId, ip: publicIpById.get(config.publicIpId) };
-  const configId = `${nic.id}/ipConfigurations/${config.name}`;
-  const ip = publicIps.find((p) => sameId(p.ipConfigurationId, configId));
+  const ip = publicIpByConfig.get(`${nic.id}/ipConfigurations/${config.name}`);
   return ip ? { id: ip.id, ip } : undefined;
+}
+
+/** Public IPs by the IP configuration they are attached to; the first one wins, as `find` did. */
+function byIpConfiguration(publicIps: readonly PublicIpAddress[]): IdMap<PublicIpAddress> {
+  const map = new IdMap<PublicIpAddress>();
+  for (const p of publicIps) if (p.ipConfigurationId !== undefined && !map.has(p.ipConfigurationId)) map.set(p.ipConfigurationId, p);
+  return map;
 }
 
 /** The NSGs on an IP configuration's inbound path, subnet first; undefined when one is named but was not read. */
@@ -317,16 +345,18 @@ function toExposingRule(r: RuleDecision, layer: "subnet" | "nic"): ExposingRule 
 
 function findExposedVms(input: ExposureInput, nsgById: IdMap<NetworkSecurityGroup>, notes: string[]): ExposedVm[] {
   const publicIpById = byId(input.publicIps);
+  const nicsOf = nicsByVm(input.nics);
+  const publicIpByConfig = byIpConfiguration(input.publicIps);
   const out: ExposedVm[] = [];
   for (const vm of input.vms) {
-    const nics = nicsOfVm(vm, input.nics);
+    const nics = nicsOf(vm);
     for (const missing of vm.nicIds.filter((id) => !nics.some((n) => sameId(n.id, id)))) {
       notes.push(`NIC ${nameOf(missing)} of VM ${vm.name} could not be read; its exposure was not evaluated.`);
     }
     const jitPorts = jitPortsOfVm(vm.id, input.jitPolicies);
     for (const nic of nics) {
       for (const config of nic.ipConfigurations) {
-        const pip = publicIpOf(nic, config, input.publicIps, publicIpById);
+        const pip = publicIpOf(nic, config, publicIpByConfig, publicIpById);
         if (!pip) continue;
         const path = nsgPath(nic, config, input, nsgById, notes);
         if (!path) continue;
@@ -548,21 +578,44 @@ export function unhealthyResources(assessments: readonly Assessment[], key: stri
  * somewhere in the VM's subscription but not on this VM, undefined when Defender does not evaluate it there at all
  * (plan off, or the subscription was not read), in which case there is nothing to disagree with.
  */
-function statusOn(vm: VirtualMachine, key: string, assessments: readonly Assessment[]): AssessmentStatus | "Missing" | undefined {
-  const ofKey = assessments.filter((a) => sameKey(a.key, key));
-  const own = ofKey.filter((a) => sameId(a.resourceId, vm.id));
+function statusOn(vm: VirtualMachine, index: KeyIndex): AssessmentStatus | "Missing" | undefined {
+  const own = index.byResource.get(normalizeId(vm.id)) ?? [];
   if (own.length > 0) return own.some((a) => a.status === "Unhealthy") ? "Unhealthy" : own[0].status;
-  return ofKey.some((a) => a.subscriptionId.toLowerCase() === vm.subscriptionId.toLowerCase()) ? "Missing" : undefined;
+  return index.subscriptions.has(vm.subscriptionId.toLowerCase()) ? "Missing" : undefined;
+}
+
+/** The assessments of one key by resource, and the subscriptions where Defender evaluates it: built once, not per VM. */
+interface KeyIndex {
+  byResource: Map<string, Assessment[]>;
+  subscriptions: Set<string>;
+}
+
+function indexKey(assessments: readonly Assessment[], key: string): KeyIndex {
+  const index: KeyIndex = { byResource: new Map(), subscriptions: new Set() };
+  for (const a of assessments) {
+    if (!sameKey(a.key, key)) continue;
+    const id = normalizeId(a.resourceId);
+    index.byResource.set(id, [...(index.byResource.get(id) ?? []), a]);
+    index.subscriptions.add(a.subscriptionId.toLowerCase());
+  }
+  return index;
 }
 
 function crossCheck(input: ExposureInput, exposed: readonly ExposedVm[]): AssessmentDisagreement[] {
   const out: AssessmentDisagreement[] = [];
+  const nsgIndex = indexKey(input.assessments, ASSESSMENT_KEYS.INTERNET_FACING_NSG);
+  const jitIndex = indexKey(input.assessments, ASSESSMENT_KEYS.JIT_MANAGEMENT_PORTS);
+  const endpointsByVm = new Map<string, ExposedVm[]>();
+  for (const e of exposed) {
+    const key = normalizeId(e.vmId);
+    endpointsByVm.set(key, [...(endpointsByVm.get(key) ?? []), e]);
+  }
   for (const vm of input.vms) {
-    const endpoints = exposed.filter((e) => sameId(e.vmId, vm.id));
+    const endpoints = endpointsByVm.get(normalizeId(vm.id)) ?? [];
     const isExposed = endpoints.length > 0;
     const unprotected = [...new Set(endpoints.flatMap((e) => e.unprotectedManagementPorts))].sort((a, b) => a - b);
 
-    const nsgStatus = statusOn(vm, ASSESSMENT_KEYS.INTERNET_FACING_NSG, input.assessments);
+    const nsgStatus = statusOn(vm, nsgIndex);
     if (nsgStatus === "Unhealthy" && !isExposed) {
       out.push({
         vmId: vm.id,
@@ -583,7 +636,7 @@ function crossCheck(input: ExposureInput, exposed: readonly ExposedVm[]): Assess
       });
     }
 
-    const jitStatus = statusOn(vm, ASSESSMENT_KEYS.JIT_MANAGEMENT_PORTS, input.assessments);
+    const jitStatus = statusOn(vm, jitIndex);
     if (jitStatus === "Unhealthy" && unprotected.length === 0) {
       out.push({
         vmId: vm.id,

@@ -4,6 +4,7 @@
  */
 import * as restify from "restify";
 import type { Logger } from "../logger";
+import { activityShapeProblem } from "./activity-shape";
 
 /** Largest request body accepted; Bot Framework activities are far smaller. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -18,8 +19,11 @@ export interface HttpRoutes {
   /** POST /api/messages: hands the request to the Bot Framework adapter, which writes the response. */
   messages: (req: restify.Request, res: restify.Response) => Promise<void>;
   health: () => Health;
-  /** POST /api/alerts, when the alert webhook is enabled; returns the HTTP status and body to send. */
-  alerts?: (input: { key?: string; body: unknown }) => Promise<{ status: number; body: unknown }>;
+  /**
+   * POST /api/alerts, when the alert webhook is enabled; returns the HTTP status, body and extra headers to send.
+   * `source` is the caller's socket address (for the rate limit; X-Forwarded-For is not trusted, it can be forged).
+   */
+  alerts?: (input: { key?: string; body: unknown; source?: string }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 }
 
 export function createHttpServer(routes: HttpRoutes, logger: Logger): restify.Server {
@@ -28,9 +32,9 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): restify.Se
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: false }));
 
   server.post("/api/messages", async (req: restify.Request, res: restify.Response) => {
-    const body = req.body as { type?: unknown } | null | undefined;
-    if (typeof body !== "object" || body === null || Array.isArray(body) || typeof body.type !== "string") {
-      res.send(400, { error: { code: "BadRequest", message: "Expected a JSON Bot Framework activity with a type." } });
+    const problem = activityShapeProblem(req.body);
+    if (problem !== undefined) {
+      res.send(400, { error: { code: "BadRequest", message: problem } });
       return;
     }
     await routes.messages(req, res);
@@ -49,8 +53,9 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): restify.Se
       const header = req.header("x-alert-key");
       const queryKey = (req.query as Record<string, unknown> | undefined)?.key;
       const key = typeof queryKey === "string" ? queryKey : header || undefined;
-      const out = await alerts({ key, body: req.body as unknown });
-      res.send(out.status, out.body);
+      // Parsed JSON arrives as an object; any other content type leaves the raw text for the intake to read.
+      const out = await alerts({ key, body: req.body as unknown, source: req.socket?.remoteAddress });
+      res.send(out.status, out.body, out.headers);
     });
   }
 
