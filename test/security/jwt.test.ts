@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { ALICE, TENANT, cardActionInvoke, messageActivity } from "../helpers/activities";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/test-bot";
+import { ConfigError, loadConfig, securityWarnings } from "../../src/config";
 import { authEnv, channelClaims, newSigningKey, signToken, startOpenIdServer, type OpenIdServer } from "./openid-server";
 
 const APP_ID = "5f1c1f6e-3c2a-4a8e-9f51-3b0d7c1a9e42";
@@ -136,5 +137,37 @@ describe("inbound JWT validation with MicrosoftAppId set", () => {
 
   test("when the bot ran every refused request, then it never asked a remote token service for anything", () => {
     expect(oidc.requests.every((r) => r.startsWith("GET /v1/.well-known/"))).toBe(true);
+  });
+});
+
+describe("start-up with inbound authentication in mind", () => {
+  const SUB = "11111111-2222-3333-4444-555555555555";
+
+  test.each([
+    ["ALLOWED_TENANT_IDS missing", {}],
+    ["ALLOWED_TENANT_IDS only separators", { ALLOWED_TENANT_IDS: " , ," }],
+  ])("when MicrosoftAppId is set with %s, then start-up stops naming ALLOWED_TENANT_IDS", (_name, extra) => {
+    expect(() => loadConfig({ MicrosoftAppId: APP_ID, ...extra })).toThrow(ConfigError);
+    expect(() => loadConfig({ MicrosoftAppId: APP_ID, ...extra })).toThrow(/ALLOWED_TENANT_IDS/);
+  });
+
+  test("when MicrosoftAppId is empty and the bot listens on every interface against Azure, then a loud warning names the risk and the fix", () => {
+    const warnings = securityWarnings(loadConfig({ AZURE_SUBSCRIPTION_IDS: SUB, ROLE_READERS: "*" }));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/MicrosoftAppId is empty: inbound authentication is OFF while listening on 0\.0\.0\.0/);
+    expect(warnings[0]).toMatch(/any user, with any role/);
+    expect(warnings[0]).toMatch(/ALLOWED_TENANT_IDS|HOST=127\.0\.0\.1/);
+  });
+
+  test("when MicrosoftAppId is empty against a loopback ARM simulator on every interface, then the warning is there too", () => {
+    expect(securityWarnings(loadConfig({ AZURE_ARM_ENDPOINT: "http://127.0.0.1:9", AZURE_ARM_TOKEN: "t" }))).toHaveLength(1);
+  });
+
+  test.each([
+    ["demo mode (loopback only)", {}],
+    ["HOST=127.0.0.1", { AZURE_SUBSCRIPTION_IDS: SUB, ROLE_READERS: "*", HOST: "127.0.0.1" }],
+    ["MicrosoftAppId set", { AZURE_SUBSCRIPTION_IDS: SUB, ROLE_READERS: "*", MicrosoftAppId: APP_ID, ALLOWED_TENANT_IDS: TENANT }],
+  ])("when the bot runs in %s, then there is no warning", (_name, env) => {
+    expect(securityWarnings(loadConfig(env as NodeJS.ProcessEnv))).toEqual([]);
   });
 });
