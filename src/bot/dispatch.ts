@@ -9,7 +9,7 @@ import { closestMatches } from "../domain/text";
 import { tokenize } from "../domain/tokens";
 import type { Logger } from "../logger";
 import type { AuditEntry } from "../store/store";
-import type { Actor, CommandInvocation, ConversationInfo, Services } from "./command-spec";
+import type { Actor, CommandInvocation, CommandSpec, ConversationInfo, Services } from "./command-spec";
 import { roleAtLeast } from "./command-spec";
 import { buildHelp } from "./help-view";
 import { matchIntent } from "./intent";
@@ -27,6 +27,13 @@ export interface TextTurn {
 
 const MAX_TEXT = 2000;
 
+/** After this long a command answers with a progress card and finishes after the turn (Teams allows 15 s). */
+export const DEFAULT_PROGRESS_AFTER_MS = 5000;
+
+export interface DispatcherOptions {
+  progressAfterMs: number;
+}
+
 /** Removes the first `count` whitespace-separated words, keeping the rest of the text exactly as typed. */
 export function textAfterWords(text: string, count: number): string {
   let rest = text.trimStart();
@@ -38,6 +45,7 @@ export class Dispatcher {
   constructor(
     private readonly registry: CommandRegistry,
     private readonly services: Services,
+    private readonly options: DispatcherOptions = { progressAfterMs: DEFAULT_PROGRESS_AFTER_MS },
   ) {}
 
   async handleText(turn: TextTurn): Promise<void> {
@@ -111,6 +119,22 @@ export class Dispatcher {
       return;
     }
 
+    // Teams gives a turn 15 s (DESIGN §3.5). A command still working after `progressAfterMs` answers with a progress
+    // card at once and goes on after the turn; its first reply then replaces that card in place.
+    let progress: Promise<string | undefined> | undefined;
+    let replied = false;
+    const reply = async (card: RenderedCard): Promise<string | undefined> => {
+      if (progress && !replied) {
+        replied = true;
+        const id = await progress;
+        if (id !== undefined) {
+          await turn.update(id, card);
+          return id;
+        }
+      }
+      replied = true;
+      return turn.reply(card);
+    };
     const invocation: CommandInvocation = {
       command: spec.name,
       args,
@@ -120,21 +144,54 @@ export class Dispatcher {
       conversation: turn.conversation,
       correlationId: turn.correlationId,
       log: turn.log.child({ command: spec.name }),
-      reply: turn.reply,
+      reply,
       update: turn.update,
       audit,
       fromQuestion,
     };
+    const run = this.run(spec, invocation, { action, target }, audit, reply);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<"slow">((resolve) => {
+      timer = setTimeout(() => resolve("slow"), this.options.progressAfterMs);
+    });
+    const first = await Promise.race([run.then(() => "done" as const), slow]);
+    clearTimeout(timer);
+    if (first === "done") return;
+    if (!replied) {
+      progress = turn.reply(
+        messageCard(this.services.cards, {
+          title: `Working on it: ${spec.name}`,
+          text: "Azure is taking a while to answer. This card will be replaced by the answer in a moment.",
+          style: "emphasis",
+        }),
+      );
+      await progress;
+    }
+    this.services.runInBackground(action, () => run);
+  }
+
+  /** Runs a handler to completion: audits the outcome and turns any failure into a short card. Never rejects. */
+  private async run(
+    spec: CommandSpec,
+    invocation: CommandInvocation,
+    what: { action: string; target?: string },
+    audit: CommandInvocation["audit"],
+    reply: CommandInvocation["reply"],
+  ): Promise<void> {
     try {
       await spec.handler(invocation, this.services);
-      await audit({ action, target, result: "ok" });
+      await audit({ ...what, result: "ok" });
     } catch (err) {
       const known = isAppError(err);
       const result = known && err.code === "BadInput" ? "invalid" : known && err.code === "Forbidden" ? "denied" : "error";
-      turn.log[known ? "warn" : "error"]({ err, command: spec.name, code: known ? err.code : undefined }, "command failed");
-      await audit({ action, target, result, detail: known ? err.code : "Internal" });
-      const message = known ? err.userMessage : "Something went wrong on my side. The team can find the details in the log.";
-      await turn.reply(errorCard(this.services.cards, message, turn.correlationId));
+      invocation.log[known ? "warn" : "error"]({ err, code: known ? err.code : undefined }, "command failed");
+      try {
+        await audit({ ...what, result, detail: known ? err.code : "Internal" });
+        const message = known ? err.userMessage : "Something went wrong on my side. The team can find the details in the log.";
+        await reply(errorCard(this.services.cards, message, invocation.correlationId));
+      } catch (sendErr) {
+        invocation.log.error({ err: sendErr }, "could not report a failed command");
+      }
     }
   }
 }

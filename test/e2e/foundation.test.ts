@@ -168,3 +168,44 @@ describe("foundation: roles and restarts", () => {
     }
   });
 });
+
+describe("foundation: Teams' 15-second turn", () => {
+  test("when Azure is slow, then a progress card answers at once and the answer replaces it in place", async () => {
+    const bot = await startTestBot({}, { progressAfterMs: 100 });
+    try {
+      bot.app.simulator!.faults.set("*", { latencyMs: 400 });
+      const res = await bot.post(messageActivity("score", bot.opts({ conversationId: "conv-slow" })));
+      expect(res.status).toBe(200);
+      // The turn ended with the progress card only.
+      const sent = bot.connector.sent("conv-slow");
+      expect(sent).toHaveLength(1);
+      expect(cardText(cardOf(sent[0]!.activity))).toContain("Working on it: score");
+      // Then the same activity is updated with the answer.
+      await bot.connector.waitFor(() => bot.connector.updates("conv-slow").length >= 1, 20_000);
+      const update = bot.connector.updates("conv-slow")[0]!;
+      expect(update.activityId).toBe(sent[0]!.id);
+      expect(cardText(cardOf(update.activity))).toMatch(/secure score/i);
+      expect(bot.connector.sent("conv-slow")).toHaveLength(1);
+      // The audit line is written right after the answer; give the background task a moment to finish.
+      let entry;
+      for (let i = 0; i < 100 && !entry; i++) {
+        entry = (await bot.app.services.store.listAudit({ limit: 5 })).find((e) => e.conversationId === "conv-slow" && e.action === "command:score");
+        if (!entry) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(entry).toMatchObject({ result: "ok" });
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  test("when a command is quick, then no progress card is sent", async () => {
+    const bot = await startTestBot({}, { progressAfterMs: 10_000 });
+    try {
+      const replies = await bot.say("help", { conversationId: "conv-quick" });
+      expect(cardText(cardOf(replies[0]!))).not.toContain("Working on it");
+      expect(bot.connector.updates("conv-quick")).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+});

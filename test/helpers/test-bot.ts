@@ -40,7 +40,8 @@ export async function startTestBot(env: Record<string, string> = {}, overrides: 
     }),
   );
   const config = loadConfig({ PORT: "0", STATE_DIR: stateDir, ...env });
-  const app = await buildApp(config, { logger, azure: { lroPollIntervalMs: 5, ...overrides.azure }, ...overrides });
+  // Tests read answers as the first reply; the progress card (DESIGN §3.5) has its own tests that lower this.
+  const app = await buildApp(config, { logger, progressAfterMs: 60_000, ...overrides, azure: { lroPollIntervalMs: 5, ...overrides.azure } });
   const { url } = await app.start();
   const connector = await startConnector();
 
