@@ -6,7 +6,7 @@
 import { parseWindow } from "../domain/alerts";
 import { formatDuration } from "../domain/durations";
 import { AppError } from "../domain/errors";
-import type { AlertSeverity, Gathered, Severity, SubscriptionFailure } from "../domain/model";
+import type { AlertSeverity, Severity } from "../domain/model";
 import { EXPOSURE_PARTS, type ExposurePart } from "../cards/exposure";
 
 export const USAGE = {
@@ -258,7 +258,4 @@ export function resourceNameFromQuestion(words: readonly string[]): string | und
 
 // ------------------------------------------------------------------------------------------------ reads
 
-/** The failures of several reads together. */
-export function failuresOf(...reads: ReadonlyArray<Gathered<unknown>>): SubscriptionFailure[] {
-  return reads.flatMap((r) => r.failures);
-}
+export { failuresOf } from "../domain/estate-reads";

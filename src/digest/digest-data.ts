@@ -3,6 +3,7 @@
  * each conversation, and every read goes through the gateway's shared TTL cache, so 200 channels cost one set of ARM
  * reads. Reading scores also records today's point in the score history.
  */
+import { failuresOf, readNetworkEstate } from "../domain/estate-reads";
 import {
   DIGEST_WINDOW_MS,
   jitGrantsSince,
@@ -68,36 +69,19 @@ async function recordScore(store: Store, score: SecureScore, now: Date): Promise
 export async function readDigestData(deps: DigestReadDeps, now: Date, scores?: Promise<ScoreData>): Promise<DigestData> {
   const a = deps.azure;
   const since = windowStart(now, DIGEST_WINDOW_MS);
-  const [score, assessments, alerts, jitPolicies, vms, nics, publicIps, nsgs, watchers, flowLogs, records, captures] = await Promise.all([
+  const [score, estate, assessments, alerts, jitPolicies, records, captures] = await Promise.all([
     scores ?? readScoreData(deps, now),
+    readNetworkEstate(a),
     a.assessments(),
     a.alerts(),
     a.jitPolicies(),
-    a.virtualMachines(),
-    a.networkInterfaces(),
-    a.publicIpAddresses(),
-    a.networkSecurityGroups(),
-    a.networkWatchers(),
-    a.flowLogs(),
     deps.store.listDocuments<JitRequestRecord>(JIT_REQUESTS),
     readCaptures(deps, since),
   ]);
-  const report = analyzeExposure({
-    vms: vms.items,
-    nics: nics.items,
-    publicIps: publicIps.items,
-    nsgs: nsgs.items,
-    watchers: watchers.items,
-    flowLogs: flowLogs.items,
-    assessments: assessments.items,
-    jitPolicies: jitPolicies.items,
-  });
+  const report = analyzeExposure(estate.input);
   return {
     ...score,
-    failures: [
-      ...score.failures,
-      ...[assessments, alerts, jitPolicies, vms, nics, publicIps, nsgs, watchers, flowLogs].flatMap((g) => g.failures),
-    ],
+    failures: [...score.failures, ...failuresOf(alerts, { items: [], failures: estate.failures })],
     highRecommendations: groupRecommendations(assessments.items, { severity: "High" }, score.names),
     recommendationsComplete: assessments.failures.length === 0,
     alerts: selectAlerts(alerts.items, { since, now }),

@@ -2,7 +2,8 @@ import { exposureView } from "../../cards/exposure";
 import { postureCard } from "../../cards/posture";
 import { analyzeExposure } from "../../domain/exposure";
 import type { CommandSpec } from "../command-spec";
-import { failuresOf, parseExposureArgs, USAGE } from "../posture-args";
+import { readNetworkEstate } from "../../domain/estate-reads";
+import { parseExposureArgs, USAGE } from "../posture-args";
 
 /** `exposure`: what the internet can reach, and the network hygiene around it. */
 export const spec: CommandSpec = {
@@ -24,29 +25,9 @@ export const spec: CommandSpec = {
   ],
   async handler(inv, services) {
     const { part, page } = parseExposureArgs(inv.args);
-    const a = services.azure;
-    const [vms, nics, publicIps, nsgs, watchers, flowLogs, assessments, jitPolicies, names] = await Promise.all([
-      a.virtualMachines(),
-      a.networkInterfaces(),
-      a.publicIpAddresses(),
-      a.networkSecurityGroups(),
-      a.networkWatchers(),
-      a.flowLogs(),
-      a.assessments(),
-      a.jitPolicies(),
-      a.subscriptionNames(),
-    ]);
-    const report = analyzeExposure({
-      vms: vms.items,
-      nics: nics.items,
-      publicIps: publicIps.items,
-      nsgs: nsgs.items,
-      watchers: watchers.items,
-      flowLogs: flowLogs.items,
-      assessments: assessments.items,
-      jitPolicies: jitPolicies.items,
-    });
-    const failures = failuresOf(vms, nics, publicIps, nsgs, watchers, flowLogs, assessments, jitPolicies);
+    const [estate, names] = await Promise.all([readNetworkEstate(services.azure), services.azure.subscriptionNames()]);
+    const report = analyzeExposure(estate.input);
+    const failures = estate.failures;
     const view = exposureView(
       { report, part },
       { subscriptionNames: names, failures, page, command: part ? `exposure ${part}` : "exposure", question: inv.fromQuestion, now: services.clock.now() },

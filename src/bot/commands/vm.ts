@@ -2,6 +2,7 @@ import { postureCard } from "../../cards/posture";
 import { vmView } from "../../cards/vm";
 import { buildVmReport } from "../../domain/vm-report";
 import type { CommandSpec } from "../command-spec";
+import { readNetworkEstate } from "../../domain/estate-reads";
 import { failuresOf, parseVmArgs, resourceNameFromQuestion, USAGE } from "../posture-args";
 
 /** `vm <name>`: every finding for one VM. */
@@ -23,36 +24,14 @@ export const spec: CommandSpec = {
   },
   async handler(inv, services) {
     const { name, page } = parseVmArgs(inv.args);
-    const a = services.azure;
-    const [vms, nics, publicIps, nsgs, watchers, flowLogs, assessments, jitPolicies, alerts, names] = await Promise.all([
-      a.virtualMachines(),
-      a.networkInterfaces(),
-      a.publicIpAddresses(),
-      a.networkSecurityGroups(),
-      a.networkWatchers(),
-      a.flowLogs(),
-      a.assessments(),
-      a.jitPolicies(),
-      a.alerts(),
-      a.subscriptionNames(),
+    const [estate, alerts, names] = await Promise.all([
+      readNetworkEstate(services.azure),
+      services.azure.alerts(),
+      services.azure.subscriptionNames(),
     ]);
     const now = services.clock.now();
-    const report = buildVmReport(
-      name,
-      {
-        vms: vms.items,
-        nics: nics.items,
-        publicIps: publicIps.items,
-        nsgs: nsgs.items,
-        watchers: watchers.items,
-        flowLogs: flowLogs.items,
-        assessments: assessments.items,
-        jitPolicies: jitPolicies.items,
-        alerts: alerts.items,
-      },
-      now,
-    );
-    const failures = failuresOf(vms, nics, publicIps, nsgs, watchers, flowLogs, assessments, jitPolicies, alerts);
+    const report = buildVmReport(name, { ...estate.input, alerts: alerts.items }, now);
+    const failures = failuresOf(alerts, { items: [], failures: estate.failures });
     const view = vmView(report, { subscriptionNames: names, failures, page, command: `vm ${name}`, question: inv.fromQuestion, now });
     await inv.reply(postureCard(services.cards, view));
   },
