@@ -72,6 +72,9 @@ param enableJit bool = true
 @description('Grant the packet-capture roles (subscriptions and the capture storage account). False keeps the bot from starting captures.')
 param enablePacketCapture bool = true
 
+@description('Grant the remediator role in the watched subscriptions, so approved fixes (fix, undo) can change JIT policies, NSG rules, NICs, flow logs and alert states. Off by default: the bot stays read-only for fixes.')
+param enableRemediation bool = false
+
 @description('JIT_REQUIRE_APPROVAL: a second person approves each JIT request.')
 param jitRequireApproval bool = true
 
@@ -186,6 +189,7 @@ module roleAssignments 'modules/role-assignments.bicep' = [for subscriptionId in
     postureReaderRoleId: roleDefinitions.outputs.postureReaderRoleId
     jitRequesterRoleId: enableJit ? roleDefinitions.outputs.jitRequesterRoleId : ''
     packetCaptureOperatorRoleId: enablePacketCapture ? roleDefinitions.outputs.packetCaptureOperatorRoleId : ''
+    remediatorRoleId: enableRemediation ? roleDefinitions.outputs.remediatorRoleId : ''
   }
 }]
 
@@ -237,4 +241,5 @@ output customRoleDefinitionIds object = {
   jitRequester: roleDefinitions.outputs.jitRequesterRoleId
   packetCaptureOperator: roleDefinitions.outputs.packetCaptureOperatorRoleId
   captureStorageWriter: roleDefinitions.outputs.captureStorageWriterRoleId
+  remediator: roleDefinitions.outputs.remediatorRoleId
 }

@@ -37,6 +37,70 @@ export interface RunningPlayground {
   stop(): Promise<void>;
 }
 
+export interface MockUser {
+  id: string;
+  name: string;
+  aadObjectId: string;
+}
+
+/** One event on the playground's WebSocket (what its chat page receives). */
+export interface PlaygroundEvent {
+  action: "createMessage" | "updateMessage" | "typing" | string;
+  actionConversationId: string;
+  message: PlaygroundMessage;
+}
+
+export interface PlaygroundMessage {
+  messageId: string;
+  from?: { id: string; name?: string };
+  text?: string;
+  attachments?: { contentType: string; content: any }[];
+}
+
+/** Client for the playground's internal HTTP API and WebSocket (0.2.x): what its chat page does. */
+export class PlaygroundClient {
+  /** stream: false opens no WebSocket (replies then stay buffered for the page). */
+  static connect(url: string, options?: { stream?: boolean }): Promise<PlaygroundClient>;
+  readonly url: string;
+  /** GET /_internal/v1/config: bot, currentUser, users, personalChat, groupChats, teams. */
+  readonly config: any;
+  readonly events: PlaygroundEvent[];
+  readonly bot: { id: string; name: string };
+  readonly personalChatId: string;
+  readonly groupChatId: string;
+  channelId(name: string): string;
+  /** currentUser or one of users, by id or name. */
+  user(idOrName: string): MockUser & Record<string, unknown>;
+  /** Sends a message as `from` (default currentUser); `mention` prefixes an @mention of the bot. */
+  send(conversationId: string, text: string, options?: { from?: string; mention?: boolean }): Promise<{ messageId: string; postConversationId?: string }>;
+  /** Clicks an Action.Execute button; resolves with the invoke response (the card that replaces the clicked one). */
+  execute(
+    conversationId: string,
+    replyToId: string,
+    action: { verb: string; data?: Record<string, unknown> },
+    options?: { from?: string },
+  ): Promise<{ type: string; value: any }>;
+  /** Clicks an Action.Submit button. */
+  submit(conversationId: string, replyToId: string, value: Record<string, unknown>, options?: { from?: string }): Promise<unknown>;
+  /** Sends the install events (installationUpdate, conversationUpdate), as opening the conversation in the page does. */
+  install(conversationId: string): Promise<unknown>;
+  botMessages(conversationId: string, prefix?: boolean): PlaygroundMessage[];
+  updatesOf(messageId: string): PlaygroundMessage[];
+  waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** currentUser and users (in file order) of a playground config file. */
+export function readMockUsers(configPath?: string): { currentUser: MockUser; users: MockUser[] };
+/** Demo-mode roles of `npm run playground`: readers *, currentUser operator, users[0] approver, approval required. */
+export function playgroundRoles(configPath?: string): {
+  ROLE_READERS: string;
+  ROLE_OPERATORS: string;
+  ROLE_APPROVERS: string;
+  JIT_REQUIRE_APPROVAL: string;
+};
+export const ROLE_VARIABLES: readonly string[];
+
 /** A port that was free a moment ago (listen on 0, read it, close). */
 export function freePort(): Promise<number>;
 export function startPlayground(options: StartPlaygroundOptions): Promise<RunningPlayground>;

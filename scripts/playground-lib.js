@@ -180,4 +180,225 @@ async function startPlayground(options) {
   };
 }
 
-module.exports = { startPlayground, freePort, DEFAULT_PORT, DEFAULT_CONFIG, REPO_ROOT };
+/**
+ * The mock users of a playground config file, read with a few lines of parsing rather than a YAML library: the file
+ * is ours (.m365agentsplayground.yml), flat, and the playground itself rejects anything outside its schema.
+ * @param {string} [configPath]
+ * @returns {{ currentUser: MockUser, users: MockUser[] }}  MockUser = { id, name, aadObjectId }
+ */
+function readMockUsers(configPath = DEFAULT_CONFIG) {
+  const text = fs.readFileSync(configPath, "utf8");
+  let section = "";
+  const currentUser = {};
+  const users = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, "").replace(/^#.*$/, "");
+    if (line.trim() === "") continue;
+    const top = /^([A-Za-z]\w*):/.exec(line);
+    if (top) {
+      section = top[1];
+      continue;
+    }
+    const m = /^\s*(-\s+)?(\w+):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, item, key, value] = m;
+    const clean = value.trim().replace(/^(["'])(.*)\1$/, "$2");
+    if (section === "currentUser") currentUser[key] = clean;
+    else if (section === "users") {
+      if (item) users.push({});
+      if (users.length > 0) users[users.length - 1][key] = clean;
+    }
+  }
+  const pick = (u) => ({ id: u.id, name: u.name, aadObjectId: u.aadObjectId });
+  if (!currentUser.aadObjectId || users.length === 0 || !users[0].aadObjectId) {
+    throw new Error(`${configPath}: expected currentUser and users with aadObjectId (see docs/playground.md)`);
+  }
+  return { currentUser: pick(currentUser), users: users.map(pick) };
+}
+
+/** The variables that decide who may do what; if any is set, `npm run playground` leaves roles alone. */
+const ROLE_VARIABLES = ["ROLE_READERS", "ROLE_OPERATORS", "ROLE_APPROVERS", "JIT_REQUIRE_APPROVAL"];
+
+/**
+ * The roles `npm run playground` gives the mock users in demo mode, so that the two-person JIT flow is real:
+ * everyone reads, `currentUser` (the person typing in the page) is an operator, the first of `users` is the approver,
+ * and JIT requests need approval. `npm start` keeps demo mode's "everyone may do everything".
+ * @param {string} [configPath]
+ * @returns {{ ROLE_READERS: string, ROLE_OPERATORS: string, ROLE_APPROVERS: string, JIT_REQUIRE_APPROVAL: string }}
+ */
+function playgroundRoles(configPath = DEFAULT_CONFIG) {
+  const { currentUser, users } = readMockUsers(configPath);
+  return {
+    ROLE_READERS: "*",
+    ROLE_OPERATORS: currentUser.aadObjectId,
+    ROLE_APPROVERS: users[0].aadObjectId,
+    JIT_REQUIRE_APPROVAL: "true",
+  };
+}
+
+/**
+ * A client for the playground's internal HTTP API and WebSocket (0.2.x; docs/playground.md): what its chat page does,
+ * for tests, `npm run screenshots` and the "type as the approver" terminal of `npm run playground`.
+ */
+class PlaygroundClient {
+  constructor(url, config, ws) {
+    this.url = url;
+    this.config = config;
+    /** Every event the playground pushed: {action, actionConversationId, message: {messageId, from, text, attachments}}. */
+    this.events = [];
+    this.ws = ws;
+    if (ws) {
+      ws.on("message", (data) => {
+        try {
+          this.events.push(JSON.parse(String(data)));
+        } catch {
+          /* not an event */
+        }
+      });
+    }
+  }
+
+  /**
+   * @param {string} url  the playground's base URL
+   * @param {{stream?: boolean}} [options]  stream: false opens no WebSocket (replies stay buffered for the page)
+   */
+  static async connect(url, options = {}) {
+    const res = await fetch(`${url}/_internal/v1/config`);
+    if (!res.ok) throw new Error(`GET ${url}/_internal/v1/config answered ${res.status}`);
+    const { config } = await res.json();
+    let ws;
+    if (options.stream !== false) {
+      const WebSocket = require("ws");
+      ws = new WebSocket(`${url.replace(/^http/, "ws")}/_ws_conversation/v1/conversations/stream`);
+      await new Promise((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", reject);
+      });
+    }
+    return new PlaygroundClient(url, config, ws);
+  }
+
+  get bot() {
+    return this.config.bot;
+  }
+
+  /** A mock user by id or (case-insensitive) name: currentUser or one of users. */
+  user(idOrName) {
+    const all = [this.config.currentUser, ...this.config.users];
+    const found = all.find((u) => u.id === idOrName || u.name.toLowerCase() === String(idOrName).toLowerCase());
+    if (!found) throw new Error(`no mock user "${idOrName}" in the playground config`);
+    return found;
+  }
+
+  get personalChatId() {
+    return this.config.personalChat.id;
+  }
+
+  get groupChatId() {
+    return this.config.groupChats[0].id;
+  }
+
+  /** A team channel by name ("General", "Security alerts"). */
+  channelId(name) {
+    const channel = this.config.teams[0].channels.find((c) => c.name === name);
+    if (!channel) throw new Error(`no channel "${name}"`);
+    return channel.id;
+  }
+
+  async request(method, path, body) {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+    return text === "" ? undefined : JSON.parse(text);
+  }
+
+  /**
+   * Sends a message as a person (default currentUser). Outside the personal chat the bot hears only @mentions, so
+   * `mention: true` prefixes the text with one, as picking the bot from the page's @ suggestions does.
+   * @returns {Promise<{messageId: string, postConversationId?: string}>}
+   */
+  async send(conversationId, text, options = {}) {
+    const from = options.from ?? this.config.currentUser.id;
+    const body = { from: { id: from }, text, textFormat: "plain" };
+    if (options.mention) {
+      const tag = `<at>${this.bot.name}</at>`;
+      body.text = `${tag} ${text}`;
+      body.mentions = [{ mentioned: { id: this.bot.id }, text: tag }];
+    }
+    return this.request("POST", `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body);
+  }
+
+  /** Clicks an Action.Execute button as a person; resolves with the invoke response ({type, value}: the new card). */
+  async execute(conversationId, replyToId, action, options = {}) {
+    const from = options.from ?? this.config.currentUser.id;
+    return this.request("POST", "/_conversation/v1/invoke", {
+      name: "adaptiveCard/action",
+      from: { id: from },
+      conversation: { id: conversationId },
+      replyToId,
+      value: { action: { type: "Action.Execute", verb: action.verb, data: action.data ?? {} }, trigger: "manual" },
+    });
+  }
+
+  /** Clicks an Action.Submit button as a person (the page sends its data as the activity's value). */
+  async submit(conversationId, replyToId, value, options = {}) {
+    const from = options.from ?? this.config.currentUser.id;
+    return this.request("POST", "/_conversation/v1/submit", { conversation: { id: conversationId }, from: { id: from }, replyToId, value });
+  }
+
+  /** Sends the install events for a conversation, as opening it in the page does. */
+  async install(conversationId) {
+    return this.request("POST", `/_debug/conversation/${encodeURIComponent(conversationId)}/installation`);
+  }
+
+  /** Messages the bot created in a conversation (or, with prefix, in any thread of a channel), oldest first. */
+  botMessages(conversationId, prefix = false) {
+    return this.events
+      .filter((e) => e.action === "createMessage" && e.message && e.message.from && e.message.from.id === this.bot.id)
+      .filter((e) => (prefix ? e.actionConversationId.startsWith(conversationId) : e.actionConversationId === conversationId))
+      .map((e) => e.message);
+  }
+
+  /** The updates (updateActivity) of one message, oldest first. */
+  updatesOf(messageId) {
+    return this.events.filter((e) => e.action === "updateMessage" && e.message && e.message.messageId === messageId).map((e) => e.message);
+  }
+
+  async waitFor(probe, what, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined && found !== null && found !== false) return found;
+      if (Date.now() > deadline) {
+        const recent = this.events.slice(-5).map((e) => `${e.action} ${e.actionConversationId} ${JSON.stringify(e.message).slice(0, 300)}`);
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last events:\n  ${recent.join("\n  ") || "(none)"}`);
+      }
+      await delay(50);
+    }
+  }
+
+  async close() {
+    const ws = this.ws;
+    if (!ws || ws.readyState === 3) return;
+    await new Promise((resolve) => {
+      ws.once("close", resolve);
+      ws.close();
+    });
+  }
+}
+
+module.exports = {
+  startPlayground,
+  freePort,
+  readMockUsers,
+  playgroundRoles,
+  PlaygroundClient,
+  ROLE_VARIABLES,
+  DEFAULT_PORT,
+  DEFAULT_CONFIG,
+  REPO_ROOT,
+};

@@ -8,11 +8,18 @@
  * real URL or rejects with the real error (port in use, bad config), and Ctrl-C can await a clean stop of the bot
  * (store closed, background work drained) after the playground is gone.
  *
+ * Roles (issue 9): in demo mode, unless ROLE_READERS, ROLE_OPERATORS, ROLE_APPROVERS or JIT_REQUIRE_APPROVAL is set,
+ * the mock users get real roles (playgroundRoles): everyone reads, the person typing in the page (currentUser, Dana
+ * Operator) is an operator, the first of `users` (Alex Approver) is the approver, and JIT requests need approval.
+ * `npm start` keeps demo mode's "everyone may do everything". The page can only type as currentUser, so lines typed
+ * into this terminal are sent as the approver into the group chat (SecOps war room), with an @mention of the bot.
+ *
  * Environment: everything the bot reads (PORT, default 3978; .env is read as with `npm start`), plus
  *   PLAYGROUND_PORT   port for the playground page (default 56150; it picks another if that one is taken)
  */
 const path = require("node:path");
-const { startPlayground, DEFAULT_PORT } = require("./playground-lib");
+const readline = require("node:readline");
+const { startPlayground, playgroundRoles, readMockUsers, PlaygroundClient, ROLE_VARIABLES, DEFAULT_CONFIG, DEFAULT_PORT } = require("./playground-lib");
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -40,9 +47,14 @@ async function main() {
   const { createLogger } = requireDist("logger");
 
   let config;
+  let mockRoles = false;
   try {
     loadDotEnv();
     config = loadConfig(process.env);
+    if (config.mode === "demo" && ROLE_VARIABLES.every((name) => process.env[name] === undefined)) {
+      config = loadConfig({ ...process.env, ...playgroundRoles(DEFAULT_CONFIG) });
+      mockRoles = true;
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`secops-bot cannot start.\n${err.message}\nSee .env.example for every setting.\n`);
@@ -116,6 +128,12 @@ async function main() {
     }
   });
 
+  const { currentUser, users } = readMockUsers(DEFAULT_CONFIG);
+  const approver = users[0];
+  if (mockRoles && process.stdin.isTTY) {
+    await typeAsApprover(playground, approver).catch((err) => logger.warn({ err }, "cannot read this terminal as the approver"));
+  }
+
   const modeLine =
     config.mode === "demo"
       ? "Demo mode: answers come from the built-in ARM simulator with a seeded estate (no Azure needed)."
@@ -129,17 +147,46 @@ async function main() {
       `  ${modeLine}`,
       `  playground:  http://localhost:${playground.port}/${portNote}`,
       "",
-      `Open http://localhost:${playground.port}/ in a browser. You are "Dana Operator" (see .m365agentsplayground.yml).`,
-      "In the Personal Chat, type first:",
+      `Open http://localhost:${playground.port}/ in a browser. You are "${currentUser.name}" (see .m365agentsplayground.yml).`,
+      "In the Personal Chat, type first (or press the welcome card's buttons):",
       "  help        what the bot can do",
       "  score       secure score per subscription and the top controls",
       "  exposure    VMs and NSG rules open to the Internet",
-      'In the team channels (General, Security alerts), mention the bot first: "@SecOps bot digest now".',
+      'In the war room and the team channels, mention the bot first: type "@", pick SecOps bot, then "digest now".',
+      "",
+      ...(mockRoles
+        ? [
+            `Roles: everyone reads; ${currentUser.name} is an operator; ${approver.name} approves (JIT_REQUIRE_APPROVAL=true).`,
+            "  Ask:      jit request vm-api-01 port 3389 for 1h from 203.0.113.7 because patching",
+            process.stdin.isTTY
+              ? `  Approve:  type "jit approve <request id>" HERE, in this terminal: it goes to the SecOps war room as ${approver.name}.`
+              : `  Approve:  as ${approver.name}, see docs/playground.md ("Mock users, chats and roles").`,
+            "  (Set any ROLE_* variable or JIT_REQUIRE_APPROVAL to choose roles yourself; npm start lets everyone do everything.)",
+          ]
+        : ["Roles: from ROLE_* and JIT_REQUIRE_APPROVAL in your environment or .env."]),
       "",
       "Playground log: devTools/m365agentsplayground.log. Press Ctrl-C to stop both.",
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * Reads this terminal line by line and sends each line as `approver` into the playground's group chat, mentioning
+ * the bot, as if they had typed it there. readline without terminal mode keeps Ctrl-C a plain SIGINT for both processes.
+ */
+async function typeAsApprover(playground, approver) {
+  const client = await PlaygroundClient.connect(playground.url, { stream: false });
+  const room = client.config.groupChats[0];
+  const lines = readline.createInterface({ input: process.stdin, terminal: false });
+  lines.on("line", (line) => {
+    const text = line.trim();
+    if (text === "") return;
+    client
+      .send(room.id, text, { from: approver.id, mention: true })
+      .then(() => say(`  → sent as ${approver.name} to ${room.name}; the answer is there.`))
+      .catch((err) => say(`  could not send as ${approver.name}: ${err.message}`));
+  });
 }
 
 main().catch((err) => {

@@ -29,6 +29,10 @@ import { createHttpServer, type Health } from "./http/server";
 import { createLogger, type Logger } from "./logger";
 import { startSimulator, type Simulator, type SimulatorOptions } from "./simulator";
 import { openSqliteStore } from "./store/sqlite-store";
+// --- scale-out (issue 7): shared state on Azure Storage, one scheduler across instances
+import { createBlobLease } from "./azure/azure-blob-lease";
+import { openAzureTableStore } from "./azure/azure-table-store";
+import { LeasedJobs, localLease, type SchedulerLease } from "./store/lease";
 import type { Store } from "./store/store";
 
 export const VERSION: string = (() => {
@@ -56,6 +60,8 @@ export interface AppOverrides {
   commands?: CommandSpec[];
   /** Packet capture tuning (issue 5): how often running captures are polled, in ms (default 15 s). */
   capture?: { pollIntervalMs?: number };
+  /** Scale-out (issue 7): the scheduler lease; default from STATE_STORE (SQLite: always held; azure: a blob lease). */
+  lease?: SchedulerLease;
 }
 
 export interface App {
@@ -71,6 +77,8 @@ export interface App {
   readonly captures: CaptureMonitor;
   /** Daily digests and hourly score watches (issue 12); tests call `tick(now)` with a moved clock. */
   readonly digest: DigestScheduler;
+  /** Scale-out (issue 7): runs the digest, JIT expiry and capture jobs while this instance holds the scheduler lease. */
+  readonly scheduling: LeasedJobs;
   /** Listens on config.port (0 = any free port); resolves with the base URL. */
   start(): Promise<{ url: string; port: number }>;
   /** Stops accepting requests, waits for background work, closes the simulator and the store. */
@@ -84,12 +92,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   let simulator: Simulator | undefined;
   let azure: AzureGateway;
+  // --- issue 7: one credential for ARM and Azure Storage, created only when something needs it.
+  let sharedCredential: ReturnType<typeof createCredential> | undefined;
+  const credential = () => (sharedCredential ??= createCredential());
   const gatewayTuning = {
     cacheTtlMs: overrides.azure?.cacheTtlMs,
     lroPollIntervalMs: overrides.azure?.lroPollIntervalMs,
     retry: overrides.azure?.retry,
     logger,
     clock: () => clock.now(),
+    // --- issue 7: Resource Graph above the thresholds; the demo simulator's estate stays on ARM unless RESOURCE_GRAPH=always.
+    resourceGraph: config.mode === "demo" && config.resourceGraph.mode === "auto" ? { mode: "never" as const } : config.resourceGraph,
   };
   if (config.mode === "demo") {
     // Demo: a simulator on a loopback port with a throwaway token; the real SDK clients talk to it over HTTP.
@@ -120,13 +133,33 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       subscriptionIds,
       endpoint: config.armEndpoint,
       staticToken: config.armToken,
-      credential: config.armToken ? undefined : createCredential(),
+      credential: config.armToken ? undefined : credential(),
       ...gatewayTuning,
     });
   }
 
   // Opened after Azure is reachable, so a failed start leaves no open database behind.
-  const store = overrides.store ?? openSqliteStore({ dir: config.stateDir, clock: () => clock.now(), logger });
+  // --- issue 7: STATE_STORE=azure shares state between instances (Table Storage; managed identity or, for
+  // development, a connection string).
+  const stateStore = config.stateStore;
+  const storageAccess =
+    stateStore.kind === "azure"
+      ? stateStore.connectionString !== undefined
+        ? { connectionString: stateStore.connectionString, prefix: stateStore.prefix }
+        : { tableEndpoint: stateStore.tableEndpoint, blobEndpoint: stateStore.blobEndpoint, credential: credential(), prefix: stateStore.prefix }
+      : undefined;
+  let store: Store;
+  try {
+    store =
+      overrides.store ??
+      (storageAccess !== undefined
+        ? await openAzureTableStore({ ...storageAccess, clock: () => clock.now(), logger })
+        : openSqliteStore({ dir: config.stateDir, clock: () => clock.now(), logger }));
+  } catch (err) {
+    // A store that cannot be opened stops the start; the demo simulator must not outlive it.
+    if (simulator) await simulator.close();
+    throw err;
+  }
   const adapter = createAdapter(config, cards, logger);
   const notifier = new BotNotifier(adapter, config.bot.appId, store);
   const registry = new CommandRegistry([...discoverCommands(), ...(overrides.commands ?? [])]);
@@ -166,6 +199,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // --- daily digest and score watch (issue 12): started with the server, stopped before the store closes; alerts go to subscribed conversations.
   const digest = new DigestScheduler({ store, azure, cards, notifier, clock, logger });
   alertIntake.onAlert(createAlertPush({ store, cards, notifier, clock, logger }));
+  // --- issue 7: the scheduled jobs run only in the instance holding the scheduler lease (SQLite: always this one).
+  const lease =
+    overrides.lease ??
+    (storageAccess !== undefined && stateStore.kind === "azure"
+      ? createBlobLease({ ...storageAccess, durationSeconds: stateStore.leaseSeconds })
+      : localLease());
+  const scheduling = new LeasedJobs(lease, [jitExpiry, captures, digest], logger);
   let state: Health["status"] = "starting";
   const server = createHttpServer(
     {
@@ -184,6 +224,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     alertIntake,
     captures,
     digest,
+    scheduling,
     async start() {
       await new Promise<void>((resolveListen, reject) => {
         server.once("error", reject);
@@ -191,9 +232,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       });
       const port = (server.address() as AddressInfo).port;
       state = "ok";
-      jitExpiry.start();
-      captures.start();
-      digest.start();
+      scheduling.start(); // issue 7: starts jitExpiry, captures and digest now (SQLite) or once the lease is held
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
       return { url: `http://${host}:${port}`, port };
     },
@@ -202,6 +241,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await new Promise<void>((done) => {
         server.close(() => done());
       });
+      await scheduling.stop(); // issue 7: stops the jobs and releases the lease so another instance takes over at once
       await jitExpiry.stop();
       await captures.stop();
       await digest.stop();

@@ -33,10 +33,41 @@ export interface Config {
   allowedTenantIds: string[];
   roles: { readers: string[]; operators: string[]; approvers: string[] };
   jit: { requireApproval: boolean; maxDuration: string };
+  // --- remediation (issue 10)
+  /** A second person must approve each fix made from Teams; absent means "as JIT_REQUIRE_APPROVAL says". */
+  remediation?: { requireApproval: boolean };
   capture: { storageAccountId?: string; maxSeconds: number; onAlert: string[] };
   alertWebhookSecret?: string;
   digest: { defaultTime: string; defaultTimeZone: string };
   logLevel: string;
+  // --- scale-out (issue 7): shared state for several instances, and very large estates
+  /** Where state lives: the embedded SQLite file (one instance) or Azure Table + Blob Storage (several instances). */
+  stateStore: StateStoreConfig;
+  /** When posture reads go through Azure Resource Graph instead of per-subscription ARM lists. */
+  resourceGraph: ResourceGraphConfig;
+}
+
+/** STATE_STORE and the storage account it needs (issue 7). */
+export type StateStoreConfig =
+  | { kind: "sqlite" }
+  | {
+      kind: "azure";
+      /** Development (Azurite): an account connection string. Production: the endpoints with the managed identity. */
+      connectionString?: string;
+      tableEndpoint?: string;
+      blobEndpoint?: string;
+      /** Table and container name prefix. */
+      prefix: string;
+      /** Scheduler lease duration, 15..60 s. */
+      leaseSeconds: number;
+    };
+
+/** RESOURCE_GRAPH* (issue 7). */
+export interface ResourceGraphConfig {
+  /** auto: above the thresholds; always; never. */
+  mode: "auto" | "always" | "never";
+  minSubscriptions: number;
+  minVms: number;
 }
 
 /** Thrown when the environment is wrong; the message names the variable and how to fix it. */
@@ -102,6 +133,9 @@ const schema = z.object({
   ROLE_APPROVERS: z.string().optional(),
   JIT_REQUIRE_APPROVAL: boolean.optional(),
   JIT_MAX_DURATION: z.string().trim().regex(ISO_DURATION, "must be an ISO 8601 duration such as PT3H").default("PT3H"),
+  // --- remediation (issue 10)
+  /** A second person must approve each fix (`fix …`, `undo …`). Default: the value of JIT_REQUIRE_APPROVAL. */
+  REMEDIATION_REQUIRE_APPROVAL: boolean.optional(),
   CAPTURE_STORAGE_ACCOUNT_ID: z
     .string()
     .trim()
@@ -122,6 +156,33 @@ const schema = z.object({
     .refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin or UTC")
     .default("UTC"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // --- scale-out (issue 7)
+  /** sqlite (default: one instance, files under STATE_DIR) or azure (Azure Table + Blob Storage, several instances). */
+  STATE_STORE: z.enum(["sqlite", "azure"], "must be sqlite or azure").default("sqlite"),
+  /** Development only (Azurite): a storage account connection string. It holds the account key: keep it in Key Vault. */
+  AZURE_STORAGE_CONNECTION_STRING: z
+    .string()
+    .trim()
+    .refine((v) => !v.startsWith("@Microsoft.KeyVault("), "is an unresolved Key Vault reference; grant the app's identity get access to the secret")
+    .optional(),
+  /** https://<account>.table.core.windows.net, reached with the managed identity. */
+  AZURE_STORAGE_TABLE_ENDPOINT: z.string().trim().url("must be a URL such as https://<account>.table.core.windows.net").optional(),
+  /** https://<account>.blob.core.windows.net (the scheduler lease), reached with the managed identity. */
+  AZURE_STORAGE_BLOB_ENDPOINT: z.string().trim().url("must be a URL such as https://<account>.blob.core.windows.net").optional(),
+  /** Prefix of the tables and the lease container. Default secopsbot. */
+  AZURE_STORAGE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9]{0,29}$/, "must be 1-30 lower-case letters and digits, starting with a letter")
+    .default("secopsbot"),
+  /** Scheduler lease duration in seconds (15..60). Default 30: another instance takes over within about 40 s. */
+  SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(15).max(60).default(30),
+  /** auto (default): Resource Graph above the thresholds; always; never. */
+  RESOURCE_GRAPH: z.enum(["auto", "always", "never"], "must be auto, always or never").default("auto"),
+  /** auto: use Resource Graph when watching at least this many subscriptions. Default 10. */
+  RESOURCE_GRAPH_MIN_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(10),
+  /** auto: use Resource Graph once the last VM read found at least this many VMs. Default 1000. */
+  RESOURCE_GRAPH_MIN_VMS: z.coerce.number().int().min(1).default(1000),
 });
 
 /** Every variable the bot reads (for docs and the test that keeps .env.example complete). */
@@ -227,6 +288,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  // --- scale-out (issue 7): the shared store needs a storage account.
+  if (e.STATE_STORE === "azure") {
+    const endpoints = e.AZURE_STORAGE_TABLE_ENDPOINT !== undefined && e.AZURE_STORAGE_BLOB_ENDPOINT !== undefined;
+    if (e.AZURE_STORAGE_CONNECTION_STRING === undefined && !endpoints) {
+      throw new ConfigError(
+        "AZURE_STORAGE_TABLE_ENDPOINT: STATE_STORE=azure needs the storage account's endpoints (AZURE_STORAGE_TABLE_ENDPOINT and " +
+          "AZURE_STORAGE_BLOB_ENDPOINT, reached with the managed identity) or, for development, AZURE_STORAGE_CONNECTION_STRING.",
+      );
+    }
+    for (const [name, value] of [["AZURE_STORAGE_TABLE_ENDPOINT", e.AZURE_STORAGE_TABLE_ENDPOINT], ["AZURE_STORAGE_BLOB_ENDPOINT", e.AZURE_STORAGE_BLOB_ENDPOINT]] as const) {
+      if (value !== undefined && e.AZURE_STORAGE_CONNECTION_STRING === undefined && !value.startsWith("https://")) {
+        throw new ConfigError(`${name}: must be https (a managed identity cannot sign in over http); use AZURE_STORAGE_CONNECTION_STRING for a local emulator.`);
+      }
+    }
+  }
+
   const authSettings: Record<string, string> = {};
   for (const key of BOT_AUTH_KEYS) {
     const v = env[key];
@@ -255,9 +332,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvers: roleList(e.ROLE_APPROVERS, local),
     },
     jit: { requireApproval: e.JIT_REQUIRE_APPROVAL ?? !demo, maxDuration: e.JIT_MAX_DURATION },
+    // --- remediation (issue 10)
+    remediation: { requireApproval: e.REMEDIATION_REQUIRE_APPROVAL ?? e.JIT_REQUIRE_APPROVAL ?? !demo },
     capture: { storageAccountId: e.CAPTURE_STORAGE_ACCOUNT_ID, maxSeconds: e.CAPTURE_MAX_SECONDS, onAlert: e.CAPTURE_ON_ALERT },
     alertWebhookSecret: e.ALERT_WEBHOOK_SECRET === "" ? undefined : e.ALERT_WEBHOOK_SECRET,
     digest: { defaultTime: e.DIGEST_DEFAULT_TIME, defaultTimeZone: e.DIGEST_DEFAULT_TZ },
     logLevel: e.LOG_LEVEL,
+    // --- scale-out (issue 7)
+    stateStore:
+      e.STATE_STORE === "azure"
+        ? {
+            kind: "azure",
+            connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
+            tableEndpoint: e.AZURE_STORAGE_TABLE_ENDPOINT,
+            blobEndpoint: e.AZURE_STORAGE_BLOB_ENDPOINT,
+            prefix: e.AZURE_STORAGE_PREFIX,
+            leaseSeconds: e.SCHEDULER_LEASE_SECONDS,
+          }
+        : { kind: "sqlite" },
+    resourceGraph: { mode: e.RESOURCE_GRAPH, minSubscriptions: e.RESOURCE_GRAPH_MIN_SUBSCRIPTIONS, minVms: e.RESOURCE_GRAPH_MIN_VMS },
   };
 }

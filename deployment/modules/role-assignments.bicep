@@ -18,7 +18,10 @@ param jitRequesterRoleId string = ''
 @description('Name (GUID) of the packet-capture operator role definition; empty to leave packet captures out in this subscription.')
 param packetCaptureOperatorRoleId string = ''
 
-var roleIds = filter([postureReaderRoleId, jitRequesterRoleId, packetCaptureOperatorRoleId], id => !empty(id))
+@description('Name (GUID) of the remediator role definition; empty to keep the bot from making fixes in this subscription.')
+param remediatorRoleId string = ''
+
+var roleIds = filter([postureReaderRoleId, jitRequesterRoleId, packetCaptureOperatorRoleId, remediatorRoleId], id => !empty(id))
 
 resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in roleIds: {
   name: guid(subscription().id, principalId, roleId)

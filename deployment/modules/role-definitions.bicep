@@ -37,6 +37,11 @@ var roles = [
     definition: loadJsonContent('../roles/capture-storage-writer.json')
     scopes: [botResourceGroupId]
   }
+  {
+    key: 'remediator'
+    definition: loadJsonContent('../roles/remediator.json')
+    scopes: subscriptionScopes
+  }
 ]
 
 resource roleDefinitions 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [for role in roles: {
@@ -69,3 +74,6 @@ output packetCaptureOperatorRoleId string = roleDefinitions[2].name
 
 @description('Name (GUID) of the "SecOps Bot Capture Storage Writer" role definition.')
 output captureStorageWriterRoleId string = roleDefinitions[3].name
+
+@description('Name (GUID) of the "SecOps Bot Remediator" role definition (fixes approved in Teams).')
+output remediatorRoleId string = roleDefinitions[4].name

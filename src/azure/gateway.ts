@@ -35,6 +35,8 @@ import type {
   VirtualMachine,
 } from "../domain/model";
 import type { AzureGateway } from "../domain/ports";
+import type { RemediationState, RemediationTarget } from "../domain/remediation";
+import type { RemediationGateway } from "../domain/remediation-ports";
 import { ReadCache } from "./cache";
 import { ClientFactory, type RetrySettings, type SubscriptionClients } from "./clients";
 import { createCredential } from "./credential";
@@ -64,6 +66,11 @@ import {
   assessmentKeyOf,
 } from "./mappers";
 import { parseJitPolicyId, parseVmId, parseWatcherId, resourceKey } from "./resource-id";
+// --- very large estates (issue 7): posture reads through Azure Resource Graph above a threshold
+import { ResourceGraphReader, type ResourceGraphKind } from "./resource-graph";
+import { graphAssessmentHasSeverity, mapGraphAssessment, mapGraphScoreControl, mapGraphSecureScore } from "./resource-graph-mappers";
+// --- remediation writes (issue 10)
+import { RemediationOperations } from "./remediation";
 
 export { createCredential } from "./credential";
 export type { CredentialOptions } from "./credential";
@@ -94,16 +101,32 @@ export interface AzureAccessOptions {
   retry?: RetrySettings;
   /** Poll interval for packet capture long-running operations, in ms; default 2000 (Azure's Retry-After wins when sent). */
   lroPollIntervalMs?: number;
+  /** --- issue 7: when assessments and secure scores are read through Azure Resource Graph. Default: never. */
+  resourceGraph?: ResourceGraphSettings;
   logger?: AzureLogger;
   clock?: () => Date;
 }
 
+/** --- issue 7: RESOURCE_GRAPH, RESOURCE_GRAPH_MIN_SUBSCRIPTIONS, RESOURCE_GRAPH_MIN_VMS (docs/scale-out.md). */
+export interface ResourceGraphSettings {
+  /** auto: when watching at least `minSubscriptions` subscriptions, or once a VM read found at least `minVms` VMs. */
+  mode: "auto" | "always" | "never";
+  minSubscriptions?: number;
+  minVms?: number;
+  /** After a failed Resource Graph read, ARM is used for this long before Resource Graph is tried again. Default 5 min. */
+  retryAfterFailureMs?: number;
+  /** Longest wait for Resource Graph's quota before falling back to ARM. Default 10 s. */
+  maxQuotaWaitMs?: number;
+}
+
 /** AzureGateway plus what the rest of the app and the tests need from this implementation. */
-export interface ArmGateway extends AzureGateway {
+export interface ArmGateway extends AzureGateway, RemediationGateway {
   /** HTTP requests sent to ARM so far, counting every retry and long-running-operation poll. */
   requestCount(): number;
   /** Installed extension types of one VM (e.g. "NetworkWatcherAgentLinux"); cached like the reads. */
   vmExtensionTypes(vmId: string): Promise<string[]>;
+  /** --- issue 7: whether the next posture read goes through Azure Resource Graph. */
+  usesResourceGraph(): boolean;
 }
 
 const DEFAULT_TTL_MS = 60_000;
@@ -172,6 +195,12 @@ class AzureArmGateway implements ArmGateway {
   private readonly ttlMs: number;
   private readonly pollMs: number;
   private requests = 0;
+  // --- issue 7: Resource Graph for very large estates
+  private readonly graph: ResourceGraphReader | undefined;
+  private readonly graphSettings: Required<ResourceGraphSettings>;
+  private graphDisabledUntil = 0;
+  /** VMs found by the last VM read (the "auto" threshold). */
+  private knownVms = 0;
 
   constructor(options: AzureAccessOptions) {
     const seen = new Set<string>();
@@ -202,10 +231,54 @@ class AzureArmGateway implements ArmGateway {
         this.requests += 1;
       },
     });
+    // --- issue 7: Resource Graph for very large estates (same endpoint, credential and request counter).
+    const graph = options.resourceGraph ?? { mode: "never" };
+    this.graphSettings = {
+      mode: graph.mode,
+      minSubscriptions: graph.minSubscriptions ?? 10,
+      minVms: graph.minVms ?? 1000,
+      retryAfterFailureMs: graph.retryAfterFailureMs ?? 5 * 60_000,
+      maxQuotaWaitMs: graph.maxQuotaWaitMs ?? 10_000,
+    };
+    this.graph =
+      graph.mode === "never"
+        ? undefined
+        : new ResourceGraphReader({
+            endpoint: options.endpoint,
+            ...(options.staticToken !== undefined ? { staticToken: options.staticToken } : { credential: options.credential ?? createCredential() }),
+            maxWaitMs: this.graphSettings.maxQuotaWaitMs,
+            onRequest: () => {
+              this.requests += 1;
+            },
+          });
   }
 
   requestCount(): number {
     return this.requests;
+  }
+
+  // --- remediation (issue 10): uncached reads and the writes of src/azure/remediation.ts, sharing this gateway's
+  // clients and dropping its cached reads of what changed.
+  private remediationOps?: RemediationOperations;
+
+  private get remediation(): RemediationOperations {
+    this.remediationOps ??= new RemediationOperations({
+      factory: this.factory,
+      pollMs: this.pollMs,
+      assertWatched: (subscriptionId) => this.assertWatched(subscriptionId),
+      // The whole kind: per-subscription reads and the Resource Graph read (`<kind>|graph`) alike.
+      invalidate: (kind) => this.cache.invalidate(`${kind}|`),
+      logger: this.logger,
+    });
+    return this.remediationOps;
+  }
+
+  readRemediationState(target: RemediationTarget): Promise<RemediationState> {
+    return this.remediation.readRemediationState(target);
+  }
+
+  applyRemediation(target: RemediationTarget, desired: RemediationState): Promise<void> {
+    return this.remediation.applyRemediation(target, desired);
   }
 
   invalidate(): void {
@@ -230,25 +303,45 @@ class AzureArmGateway implements ArmGateway {
   // ------------------------------------------------------------------ reads
 
   secureScores(): Promise<Gathered<SecureScore>> {
-    return this.gather("secureScores", "reading the secure score", async (sub, clients) => {
-      const scores = await collect(clients.security.secureScores.list());
-      return scores.filter(isOverallScore).map((score) => mapSecureScore(score, sub));
-    });
+    // --- issue 7: through Resource Graph above the threshold, else (and on its failure) per subscription from ARM.
+    return this.graphOrArm(
+      "secureScores",
+      "reading the secure score",
+      (rows) => rows.flatMap((row) => mapGraphSecureScore(row) ?? []),
+      async (sub, clients) => {
+        const scores = await collect(clients.security.secureScores.list());
+        return scores.filter(isOverallScore).map((score) => mapSecureScore(score, sub));
+      },
+    );
   }
 
   scoreControls(): Promise<Gathered<ScoreControl>> {
-    return this.gather("scoreControls", "reading secure score controls", async (sub, clients) => {
-      const controls = await collect(clients.security.secureScoreControls.list());
-      return controls.map((control) => mapScoreControl(control, sub));
-    });
+    return this.graphOrArm(
+      "scoreControls",
+      "reading secure score controls",
+      (rows) => rows.map(mapGraphScoreControl),
+      async (sub, clients) => {
+        const controls = await collect(clients.security.secureScoreControls.list());
+        return controls.map((control) => mapScoreControl(control, sub));
+      },
+    );
   }
 
   assessments(): Promise<Gathered<Assessment>> {
-    return this.gather("assessments", "reading recommendations", async (sub, clients) => {
-      const raw = await collect(clients.security.assessments.list(`subscriptions/${sub}`));
-      const metadata = await this.metadataFor(sub, clients, raw);
-      return raw.map((item) => mapAssessment(item, sub, metadata));
-    });
+    return this.graphOrArm(
+      "assessments",
+      "reading recommendations",
+      async (rows) => {
+        // Resource Graph rows carry their metadata; the tenant-wide definitions fill in any that do not.
+        const metadata = rows.every(graphAssessmentHasSeverity) ? undefined : await this.tenantMetadata();
+        return rows.map((row) => mapGraphAssessment(row, metadata));
+      },
+      async (sub, clients) => {
+        const raw = await collect(clients.security.assessments.list(`subscriptions/${sub}`));
+        const metadata = await this.metadataFor(sub, clients, raw);
+        return raw.map((item) => mapAssessment(item, sub, metadata));
+      },
+    );
   }
 
   subAssessments(): Promise<Gathered<SubAssessment>> {
@@ -283,6 +376,10 @@ class AzureArmGateway implements ArmGateway {
       ]);
       const statusById = new Map(statuses.filter((vm) => vm.id).map((vm) => [resourceKey(vm.id ?? ""), vm] as const));
       return models.map((vm) => mapVirtualMachine(vm, sub, statusById.get(resourceKey(vm.id ?? ""))));
+    }).then((gathered) => {
+      // --- issue 7: the estate's size decides whether posture reads go through Resource Graph ("auto").
+      this.knownVms = gathered.items.length;
+      return gathered;
     });
   }
 
@@ -477,9 +574,10 @@ class AzureArmGateway implements ArmGateway {
     kind: string,
     operation: string,
     load: (subscriptionId: string, clients: SubscriptionClients) => Promise<T[]>,
+    subscriptionIds: readonly string[] = this.subscriptionIds, // --- issue 7: a subset (those Resource Graph did not answer for)
   ): Promise<Gathered<T>> {
     const settled = await Promise.allSettled(
-      this.subscriptionIds.map((sub) =>
+      subscriptionIds.map((sub) =>
         this.cache.get(`${kind}|${sub.toLowerCase()}`, () =>
           this.limiter.run(async () => {
             try {
@@ -494,7 +592,7 @@ class AzureArmGateway implements ArmGateway {
     const items: T[] = [];
     const failures: SubscriptionFailure[] = [];
     settled.forEach((result, index) => {
-      const subscriptionId = this.subscriptionIds[index] ?? "";
+      const subscriptionId = subscriptionIds[index] ?? "";
       if (result.status === "fulfilled") {
         items.push(...result.value);
         return;
@@ -504,6 +602,65 @@ class AzureArmGateway implements ArmGateway {
       this.logger.warn({ subscriptionId, kind, code: appError.code, reason: appError.userMessage }, "subscription read failed");
     });
     return { items, failures };
+  }
+
+  // --- issue 7: Azure Resource Graph for very large estates (docs/scale-out.md)
+
+  usesResourceGraph(): boolean {
+    if (this.graph === undefined || this.clock().getTime() < this.graphDisabledUntil) return false;
+    const { mode, minSubscriptions, minVms } = this.graphSettings;
+    return mode === "always" || this.subscriptionIds.length >= minSubscriptions || this.knownVms >= minVms;
+  }
+
+  /**
+   * One Resource Graph query over every watched subscription (cached like the ARM reads, as one entry), then ARM for
+   * any watched subscription the answer has nothing for: Resource Graph silently leaves out subscriptions the
+   * identity cannot read, and ARM names them in a warning. Any Resource Graph failure falls back to ARM for all
+   * subscriptions and keeps Resource Graph off for a while.
+   */
+  private async graphOrArm<T extends { subscriptionId: string }>(
+    kind: ResourceGraphKind,
+    operation: string,
+    fromGraph: (rows: Awaited<ReturnType<ResourceGraphReader["read"]>>) => T[] | Promise<T[]>,
+    fromArm: (subscriptionId: string, clients: SubscriptionClients) => Promise<T[]>,
+  ): Promise<Gathered<T>> {
+    const graph = this.graph;
+    if (graph === undefined || !this.usesResourceGraph()) return this.gather(kind, operation, fromArm);
+    let items: T[];
+    try {
+      items = await this.cache.get(`${kind}|graph`, async () => fromGraph(await graph.read(kind, this.subscriptionIds)));
+    } catch (err) {
+      this.graphDisabledUntil = this.clock().getTime() + this.graphSettings.retryAfterFailureMs;
+      this.logger.warn(
+        { kind, err: err instanceof Error ? err.message : String(err), retryInMs: this.graphSettings.retryAfterFailureMs },
+        "Resource Graph read failed; reading ARM per subscription instead",
+      );
+      return this.gather(kind, operation, fromArm);
+    }
+    const watched = new Map(this.subscriptionIds.map((id) => [id.toLowerCase(), id] as const));
+    const answered = new Set<string>();
+    const mine = items.filter((item) => {
+      const key = item.subscriptionId.toLowerCase();
+      answered.add(key);
+      return watched.has(key);
+    });
+    const missing = this.subscriptionIds.filter((id) => !answered.has(id.toLowerCase()));
+    if (missing.length === 0) return { items: mine, failures: [] };
+    const rest = await this.gather(kind, operation, fromArm, missing);
+    return { items: [...mine, ...rest.items], failures: rest.failures };
+  }
+
+  /** Tenant-wide assessment metadata, through the first subscription's client; cached like the per-subscription lists. */
+  private async tenantMetadata(): Promise<Map<string, AssessmentMetadataInfo>> {
+    const first = this.subscriptionIds[0];
+    if (first === undefined) return new Map();
+    const ttl = this.ttlMs > 0 ? Math.max(this.ttlMs, METADATA_TTL_MS) : 0;
+    const builtIn = await this.cache.get(
+      "assessmentMetadata|tenant",
+      async () => (await collect(this.factory.for(first).security.assessmentsMetadata.list())).map(mapAssessmentMetadata),
+      ttl,
+    );
+    return new Map(builtIn.map(({ key, info }) => [key, info] as const));
   }
 
   private async readWatchers(sub: string, clients: SubscriptionClients): Promise<NetworkWatcher[]> {

@@ -18,7 +18,7 @@ import type { RenderedCard } from "../domain/ports";
 import type { Actor, CardActionInvocation, ConversationInfo, Role, Services } from "./command-spec";
 import { roleAtLeast } from "./command-spec";
 import type { Dispatcher } from "./dispatch";
-import { buildHelp } from "./help-view";
+import { buildWelcome } from "./help-view";
 import type { ActionRegistry } from "./registry";
 
 export const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
@@ -104,16 +104,8 @@ export class SecOpsBot extends TeamsActivityHandler {
       const botAdded = (ctx.activity.membersAdded ?? []).some((m) => m.id === botId);
       if (botAdded && (await this.admitted(ctx))) {
         await this.remember(ctx);
-        await ctx.sendActivity(
-          cardActivity(
-            buildHelp(this.services, {
-              title: "Hello! I'm the SecOps bot",
-              intro:
-                "I watch your Azure estate with Microsoft Defender for Cloud. Ask me about your secure score, what is exposed to the internet, " +
-                "or a single VM; request Just-In-Time access; start a packet capture; or get a daily digest here. Try one of these:",
-            }),
-          ),
-        );
+        // Issue 9: a short welcome (what I do + three first questions) instead of the full command list.
+        await ctx.sendActivity(cardActivity(buildWelcome(this.services)));
       }
       await next();
     });

@@ -85,7 +85,7 @@ export function alertsView(input: AlertsViewInput, ctx: PostureContext): ReportV
       ...(first?.number !== undefined ? [{ title: `Details of #${first.number}`, command: `alerts ${first.number}` }] : []),
       ...nextPageButton(nextCommand),
     ],
-    footer: postureFooter(ctx, "Type alerts <number> for an alert's details and remediation steps."),
+    footer: postureFooter(ctx, "Type alerts ‹number› for an alert's details and remediation steps."),
   };
 }
 
@@ -125,7 +125,11 @@ export function alertDetailView(input: NumberedAlert, ctx: PostureContext): Repo
       },
     ],
     warnings: failureWarnings(ctx.failures, names),
-    buttons: [{ title: "All alerts", command: "alerts" }],
+    buttons: [
+      { title: "All alerts", command: "alerts" },
+      // --- remediation (issue 10): dismiss, resolve or reactivate, with a reason and an approval.
+      { title: alert.status === "Active" ? "Fix… (dismiss or resolve)" : "Fix… (reactivate)", command: `fix alert ${alert.name}` },
+    ],
     links: alert.portalUrl ? [{ title: "Open in Defender for Cloud", url: alert.portalUrl }] : [],
     footer: postureFooter(ctx),
   };

@@ -227,7 +227,7 @@ export function captureListCard(cards: CardRenderer, views: readonly CaptureView
         },
       ],
       warnings: (options.failures ?? []).map((f) => `Could not read captures in subscription ${f.subscriptionId}: ${f.message}`),
-      footer: '"capture status <name>" shows one capture; "capture start <vm>" starts one.',
+      footer: '"capture status ‹name›" shows one capture; "capture start ‹vm›" starts one.',
     },
     `Packet captures: ${views.length}, ${running} running`,
   );

@@ -157,6 +157,48 @@ function parts(report: ExposureReport, names: Names): PartSpec[] {
   ];
 }
 
+// --- remediation (issue 10): "Fix…" buttons that send `fix …` for the findings a card shows.
+/** Teams shows at most five top-level actions on a card; the fix buttons take what the others leave. */
+const MAX_ACTIONS = 5;
+
+function at(id: string): string {
+  return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? "";
+}
+
+/** The `fix …` command for one finding, or undefined when it has no safe, bounded fix. */
+function fixButton(part: ExposurePart, item: unknown): CommandButton | undefined {
+  switch (part) {
+    case "vms": {
+      const e = item as ExposedVm;
+      return e.unprotectedManagementPorts.length > 0 ? { title: clip(`Fix… JIT on ${e.vmName}`, 40), command: `fix jit ${e.resourceGroup}/${e.vmName}` } : undefined;
+    }
+    case "rules": {
+      const r = item as OverPermissiveRule;
+      return { title: clip(`Fix… ${r.ruleName}`, 40), command: `fix rule ${at(r.nsgId)}/${r.nsgName}/${r.ruleName}` };
+    }
+    case "forwarding": {
+      const n = item as IpForwardingNic;
+      return { title: clip(`Fix… forwarding on ${n.nicName}`, 40), command: `fix forwarding ${at(n.nicId)}/${n.nicName}` };
+    }
+    case "flowlogs": {
+      const n = item as NsgWithoutFlowLog;
+      return { title: clip(`Fix… flow log of ${n.nsgName}`, 40), command: `fix flowlogs ${at(n.nsgId)}/${n.nsgName}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function fixButtons(part: ExposurePart, shown: readonly unknown[], max: number): CommandButton[] {
+  const out: CommandButton[] = [];
+  for (const item of shown) {
+    if (out.length >= max) break;
+    const button = fixButton(part, item);
+    if (button && !out.some((b) => b.command === button.command)) out.push(button);
+  }
+  return out;
+}
+
 /** VMs (not endpoints) open to the internet on a management port without JIT. */
 function unprotectedVmCount(report: ExposureReport): number {
   return new Set(report.exposedVms.filter((e) => e.unprotectedManagementPorts.length > 0).map((e) => e.vmId.toLowerCase())).size;
@@ -179,6 +221,8 @@ export function exposureView(input: ExposureViewInput, ctx: PostureContext): Rep
     next = nextCommand;
     if (next) buttons.push({ title: "Next page", command: next });
     buttons.push({ title: "Exposure overview", command: "exposure" });
+    const start = ctx.page * EXPOSURE_PART_PAGE_SIZE;
+    buttons.push(...fixButtons(p.part, p.items.slice(start, start + EXPOSURE_PART_PAGE_SIZE), MAX_ACTIONS - buttons.length));
   } else {
     let anyMore = false;
     for (const p of all) {
@@ -197,6 +241,12 @@ export function exposureView(input: ExposureViewInput, ctx: PostureContext): Rep
     }
     if (report.exposedVms.length > EXPOSURE_OVERVIEW_VMS) buttons.push({ title: "All exposed VMs", command: "exposure vms" });
     if (unprotected > 0) buttons.push({ title: "JIT overview", command: "jit" });
+    const shownOf = (p: PartSpec): readonly unknown[] => {
+      const size = p.part === "vms" ? EXPOSURE_OVERVIEW_VMS : EXPOSURE_OVERVIEW_SIZE;
+      return p.items.slice(ctx.page * size, (ctx.page + 1) * size);
+    };
+    const fixes = [...fixButtons("vms", shownOf(all[0]!), 1), ...fixButtons("rules", shownOf(all[1]!), 1)];
+    buttons.push(...fixes.slice(0, Math.max(0, MAX_ACTIONS - buttons.length)));
   }
 
   const facts =

@@ -6,14 +6,29 @@ import type { CardRenderer } from "./render";
 export interface HelpEntry {
   usage: string;
   summary: string;
-  role: string;
+  /** Shown as a tag next to the command; omitted for commands everyone (reader) may use. */
+  role?: string;
+}
+
+/** Commands under one heading ("Packet capture"); a group without a title is a plain list. */
+export interface HelpGroup {
+  title?: string;
+  commands: HelpEntry[];
+}
+
+/** One thing the bot does, in a sentence (the welcome card). */
+export interface HelpTopic {
+  title: string;
+  text: string;
 }
 
 export interface HelpView {
   title: string;
   intro: string;
   demo: boolean;
-  commands: HelpEntry[];
+  /** What the bot does, in plain words (the welcome card); none on the help card. */
+  topics?: HelpTopic[];
+  groups: HelpGroup[];
   buttons: CommandButton[];
   /** e.g. "Did you mean score?" */
   didYouMean?: string;
@@ -27,6 +42,11 @@ export function helpCard(cards: CardRenderer, view: HelpView): RenderedCard {
     "help",
     {
       ...view,
+      topics: view.topics ?? [],
+      groups: view.groups.map((g) => ({
+        title: g.title ?? null,
+        commands: g.commands.map((c) => ({ usage: c.usage, summary: c.summary, role: c.role ?? null })),
+      })),
       didYouMean: view.didYouMean ?? null,
       notice: view.notice ?? null,
       footer: view.footer ?? null,

@@ -117,7 +117,7 @@ export function jitApprovalCard(cards: CardRenderer, request: JitCardRequest, op
   }
   const decidable = r.status === "pending";
   const footer = decidable
-    ? `Request ${r.id}. Only an approver other than the requester can decide; or type "jit approve ${r.id}" / "jit deny ${r.id} because <reason>".` +
+    ? `Request ${r.id}. Only an approver other than the requester can decide; or type "jit approve ${r.id}" / "jit deny ${r.id} because ‹reason›".` +
       (options.approversNotified ? ` Sent to ${options.approversNotified} approver${options.approversNotified === 1 ? "" : "s"}.` : "")
     : `Request ${r.id}. Every step is in the audit log.`;
   return cards.render(

@@ -194,7 +194,7 @@ export function jitListView(input: JitListInput): ReportView {
     ],
     warnings: input.warnings,
     buttons: vmPage.nextPage !== undefined ? [{ title: "Next page", command: `jit list page ${vmPage.nextPage + 1}` }] : [],
-    footer: 'To ask for access: jit request <vm> port <n> for 1h from <your address> because <reason>. Type "help jit request" for details.',
+    footer: 'To ask for access: jit request ‹vm› port ‹n› for 1h from ‹your address› because ‹reason›. Type "help jit request" for details.',
   };
 }
 

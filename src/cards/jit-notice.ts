@@ -13,7 +13,7 @@ import { utcTime } from "./jit-approval";
 export type JitNoticeKind = "granted" | "denied" | "failed" | "expired" | "ending" | "ended" | "interrupted";
 
 function requestAgain(r: JitRequest): string {
-  return `jit request ${r.vm.name} port ${portList(r)} from ${r.source} because <reason>`;
+  return `jit request ${r.vm.name} port ${portList(r)} from ${r.source} because ‹reason›`;
 }
 
 /** The message for one event in a request's life. `now` is used for "in 5 min". */

@@ -38,7 +38,7 @@ export function jitRequestForm(cards: CardRenderer, view: JitRequestFormView): R
   const shown = view.vms.slice(0, FORM_MAX_VMS);
   const more =
     view.vms.length > shown.length
-      ? `Showing ${shown.length} of ${view.vms.length} JIT-enabled VMs. For another one, type jit request <vm> port <n> from <address> because <reason>.`
+      ? `Showing ${shown.length} of ${view.vms.length} JIT-enabled VMs. For another one, type jit request ‹vm› port ‹n› from ‹address› because ‹reason›.`
       : view.vms.length === 0
         ? 'I see no JIT-enabled VM. Type "jit list" to see what is exposed without JIT.'
         : null;

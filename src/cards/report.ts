@@ -44,6 +44,17 @@ export interface ReportView {
   footer?: string;
 }
 
+/**
+ * Issue 9 (visual): one badge column width per section, wide enough for its longest badge, so titles line up under
+ * each other whether the badge says MED or EXPOSED. Widths of capitals at the small bold size, measured with the
+ * widest fallback font a host may use (DejaVu Sans; Segoe UI in Teams is narrower); a badge wraps rather than being
+ * cut if a font runs wider still.
+ */
+export function badgeWidth(badges: readonly (string | undefined)[]): string {
+  const width = (badge: string) => [...badge].reduce((px, ch) => px + (/[MW]/.test(ch) ? 11 : /[\sI.:]/.test(ch) ? 4 : 8), 4);
+  return `${Math.max(24, ...badges.map((b) => (b ? width(b) : 0)))}px`;
+}
+
 export function reportCard(cards: CardRenderer, view: ReportView, summary: string): RenderedCard {
   return cards.render(
     "report",
@@ -52,19 +63,23 @@ export function reportCard(cards: CardRenderer, view: ReportView, summary: strin
       subtitle: view.subtitle ?? null,
       headline: view.headline ? { color: "default", ...view.headline } : null,
       facts: view.facts ?? [],
-      sections: view.sections.map((s) => ({
-        title: s.title,
-        subtitle: s.subtitle ?? null,
-        empty: s.empty ?? "Nothing to show.",
-        more: s.more ?? null,
-        items: s.items.map((i) => ({
-          title: i.title,
-          badge: i.badge ?? null,
-          color: i.color ?? "default",
-          lines: i.lines ?? [],
-          value: i.value ?? null,
-        })),
-      })),
+      sections: view.sections.map((s) => {
+        const width = badgeWidth(s.items.map((i) => i.badge));
+        return {
+          title: s.title,
+          subtitle: s.subtitle ?? null,
+          empty: s.empty ?? "Nothing to show.",
+          more: s.more ?? null,
+          items: s.items.map((i) => ({
+            title: i.title,
+            badge: i.badge ?? null,
+            badgeWidth: width,
+            color: i.color ?? "default",
+            lines: i.lines ?? [],
+            value: i.value ?? null,
+          })),
+        };
+      }),
       warnings: view.warnings ?? [],
       buttons: view.buttons ?? [],
       links: (view.links ?? []).filter((l) => /^https:\/\//.test(l.url)),

@@ -184,6 +184,31 @@ function entrySections(entry: VmReportEntry, ctx: PostureContext, sizes: { findi
   return { sections, hasMore: fp.more > 0 || ap.more > 0 };
 }
 
+// --- remediation (issue 10): "Fix…" buttons that send `fix …` for this VM's fixable findings.
+/** Teams shows at most five top-level actions on a card; the fix buttons take what the others leave. */
+const MAX_ACTIONS = 5;
+
+function rgOf(id: string): string {
+  return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? "";
+}
+
+function fixButtons(entries: readonly VmReportEntry[]): CommandButton[] {
+  const out: CommandButton[] = [];
+  for (const e of entries) {
+    const at = `${e.vm.resourceGroup}/`;
+    if (e.exposure.some((x) => x.unprotectedManagementPorts.length > 0)) out.push({ title: clip(`Fix… JIT on ${e.vm.name}`, 40), command: `fix jit ${at}${e.vm.name}` });
+    for (const r of e.internetExposingRules.slice(0, 1)) {
+      out.push({ title: clip(`Fix… ${r.ruleName}`, 40), command: `fix rule ${rgOf(r.nsgId)}/${r.nsgName}/${r.ruleName}` });
+    }
+    for (const n of e.nics.filter((x) => x.ipForwarding).slice(0, 1)) out.push({ title: clip(`Fix… forwarding on ${n.name}`, 40), command: `fix forwarding ${rgOf(n.id)}/${n.name}` });
+  }
+  return out;
+}
+
+function withFixButtons(buttons: CommandButton[], entries: readonly VmReportEntry[]): CommandButton[] {
+  return [...buttons, ...fixButtons(entries).slice(0, Math.max(0, MAX_ACTIONS - buttons.length))];
+}
+
 export function vmView(report: VmReport, ctx: PostureContext): ReportView {
   const warnings = failureWarnings(ctx.failures, ctx.subscriptionNames);
   if (report.matches.length === 0) {
@@ -220,12 +245,15 @@ export function vmView(report: VmReport, ctx: PostureContext): ReportView {
     headline: { value: String(findingCount), label: findingCount === 1 ? "unhealthy finding" : "unhealthy findings", color: findingCount > 0 ? "attention" : "good" },
     sections,
     warnings: extra > 0 ? [...warnings, `${extra} more ${extra === 1 ? "VM is" : "VMs are"} named ${shown[0]!.vm.name}; showing the first ${n}.`] : warnings,
-    buttons: [
-      ...(next ? [{ title: "Next page", command: next }] : []),
-      ...(ctx.page === 0 && shown.some((e) => !e.jit.enabled && e.exposure.some((x) => x.unprotectedManagementPorts.length > 0))
-        ? [{ title: "JIT overview", command: "jit" }]
-        : []),
-    ],
+    buttons: withFixButtons(
+      [
+        ...(next ? [{ title: "Next page", command: next }] : []),
+        ...(ctx.page === 0 && shown.some((e) => !e.jit.enabled && e.exposure.some((x) => x.unprotectedManagementPorts.length > 0))
+          ? [{ title: "JIT overview", command: "jit" }]
+          : []),
+      ],
+      ctx.page === 0 ? shown : [],
+    ),
     footer: postureFooter(ctx, next ? `More: type ${next}.` : undefined),
   };
 }

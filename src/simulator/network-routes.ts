@@ -203,6 +203,35 @@ export function networkRoutes(ctx: SimContext): Route[] {
     return { status: created ? 201 : 200, body: renderNsg(nsg, "Updating"), headers: asyncHeaders(req, nsg.location, opId) };
   };
 
+  // ---------- NSG security rules, one at a time (issue 10: remediation touches one rule, never the others) ----------
+  const ruleOf = (req: RouteRequest): { nsg: SimNsg; name: string; rule?: SimSecurityRule } => {
+    const nsg = findNsg(req);
+    const name = req.params["rule"] ?? "";
+    return { nsg, name, rule: visibleRules(nsg, ctx.now()).find((r) => sameId(r.name, name)) };
+  };
+  const putRule = (req: RouteRequest): SimResponse => {
+    const { nsg, name, rule: existing } = ruleOf(req);
+    const rule = parseRule({ ...(isRecord(req.body) ? req.body : {}), name });
+    const clash = visibleRules(nsg, ctx.now()).find((r) => !sameId(r.name, name) && r.direction === rule.direction && r.priority === rule.priority);
+    if (clash) {
+      throw new SimHttpError(400, "SecurityRuleConflict", `Security rule ${name} conflicts with rule ${clash.name}. Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.`);
+    }
+    if (existing) nsg.rules.splice(nsg.rules.indexOf(existing), 1, rule);
+    else nsg.rules.push(rule);
+    const opId = ctx.lro.createAsync(() => ({}));
+    return { status: existing ? 200 : 201, body: renderRule(nsg.id, rule), headers: asyncHeaders(req, nsg.location, opId) };
+  };
+  const deleteRule = (req: RouteRequest): SimResponse => {
+    const { nsg, rule } = ruleOf(req);
+    if (!rule) return { status: 204 };
+    const opId = ctx.lro.createLocation(() => {
+      const index = nsg.rules.indexOf(rule);
+      if (index >= 0) nsg.rules.splice(index, 1);
+      return { status: 204 };
+    });
+    return locationAccepted(req, nsg.location, opId);
+  };
+
   // ---------- NIC / public IP ----------
   const renderNic = (nic: SimNic): unknown => ({
     id: nic.id,
@@ -310,6 +339,11 @@ export function networkRoutes(ctx: SimContext): Route[] {
     if (!nsg) throw new SimHttpError(400, "FlowLogTargetResourceNotFound", `Target resource '${targetResourceId}' was not found.`);
     if (!sameId(nsg.location, watcher.location)) {
       throw new SimHttpError(400, "FlowLogTargetResourceNotInWatcherRegion", `Target '${nsg.name}' is in ${nsg.location}; the Network Watcher is in ${watcher.location}.`);
+    }
+    // Azure writes flow logs only into a storage account in the NSG's region (issue 10 shows this refusal).
+    const storage = estate.resources.find((r) => sameId(r.id, storageId));
+    if (storage && !sameId(storage.location, nsg.location)) {
+      throw new SimHttpError(400, "InvalidStorageAccountRegion", `Storage account '${storage.name}' is in ${storage.location}; the storage account for a flow log must be in the same region as network security group '${nsg.name}' (${nsg.location}).`);
     }
     const retention = isRecord(props["retentionPolicy"]) ? num(props["retentionPolicy"], "days") : undefined;
     const analytics = isRecord(props["flowAnalyticsConfiguration"]) && isRecord(props["flowAnalyticsConfiguration"]["networkWatcherFlowAnalyticsConfiguration"])
@@ -488,6 +522,17 @@ export function networkRoutes(ctx: SimContext): Route[] {
     { method: "GET", template: `${RG}/${NET}/networkSecurityGroups`, apiVersion: V, handle: (req) => paged(ctx, req, inRg(estate.nsgs, req), (n) => renderNsg(n), V) },
     { method: "GET", template: `${RG}/${NET}/networkSecurityGroups/{name}`, apiVersion: V, handle: (req) => ({ status: 200, body: renderNsg(findNsg(req)) }) },
     { method: "PUT", template: `${RG}/${NET}/networkSecurityGroups/{name}`, apiVersion: V, handle: putNsg },
+    // NSG security rules (issue 10)
+    {
+      method: "GET", template: `${RG}/${NET}/networkSecurityGroups/{name}/securityRules/{rule}`, apiVersion: V,
+      handle: (req) => {
+        const { nsg, name, rule } = ruleOf(req);
+        if (!rule) throw resourceNotFound("Microsoft.Network/networkSecurityGroups/securityRules", name, rg(req));
+        return { status: 200, body: renderRule(nsg.id, rule) };
+      },
+    },
+    { method: "PUT", template: `${RG}/${NET}/networkSecurityGroups/{name}/securityRules/{rule}`, apiVersion: V, handle: putRule },
+    { method: "DELETE", template: `${RG}/${NET}/networkSecurityGroups/{name}/securityRules/{rule}`, apiVersion: V, handle: deleteRule },
     // NICs
     { method: "GET", template: `${S}/${NET}/networkInterfaces`, apiVersion: V, handle: (req) => paged(ctx, req, inSub(estate.nics, req), renderNic, V) },
     { method: "GET", template: `${RG}/${NET}/networkInterfaces`, apiVersion: V, handle: (req) => paged(ctx, req, inRg(estate.nics, req), renderNic, V) },
@@ -497,6 +542,18 @@ export function networkRoutes(ctx: SimContext): Route[] {
         status: 200,
         body: renderNic(findById(estate.nics, id(req, "networkInterfaces", req.params["name"]), "Microsoft.Network/networkInterfaces", req.params["name"] ?? "", rg(req))),
       }),
+    },
+    {
+      // Issue 10: an update of an existing NIC; only enableIPForwarding is applied (the simulator creates no NICs).
+      method: "PUT", template: `${RG}/${NET}/networkInterfaces/{name}`, apiVersion: V,
+      handle: (req) => {
+        const nic = estate.nics.find((n) => sameId(n.id, id(req, "networkInterfaces", req.params["name"])));
+        if (!nic) throw new SimHttpError(400, "InvalidRequestFormat", `The simulator updates existing network interfaces only; '${req.params["name"] ?? ""}' does not exist.`);
+        const forwarding = propertiesOf(req.body)["enableIPForwarding"];
+        if (typeof forwarding === "boolean") nic.enableIPForwarding = forwarding;
+        const opId = ctx.lro.createAsync(() => ({}));
+        return { status: 200, body: renderNic(nic), headers: asyncHeaders(req, nic.location, opId) };
+      },
     },
     // public IPs
     { method: "GET", template: `${S}/${NET}/publicIPAddresses`, apiVersion: V, handle: (req) => paged(ctx, req, inSub(estate.publicIps, req), renderPip, V) },

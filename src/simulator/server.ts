@@ -13,6 +13,7 @@ import { FaultTable, type FaultSpec } from "./faults";
 import { LroRegistry } from "./lro";
 import { networkRoutes } from "./network-routes";
 import { resourceRoutes } from "./resource-routes";
+import { resourceGraphRoutes } from "./resource-graph-routes";
 import { Router, SimHttpError, type SimResponse } from "./router";
 import { securityRoutes } from "./security-routes";
 
@@ -106,7 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const now = (): Date => new Date(options.clock().getTime() + offsetMs);
   const ctx: SimContext = { estate, now, pageSize: options.pageSize, lro: new LroRegistry() };
   const router = new Router();
-  router.add(...securityRoutes(ctx), ...networkRoutes(ctx), ...computeRoutes(ctx), ...resourceRoutes(ctx));
+  router.add(...securityRoutes(ctx), ...networkRoutes(ctx), ...computeRoutes(ctx), ...resourceRoutes(ctx), ...resourceGraphRoutes(ctx)); // + Resource Graph (issue 7)
   const faults = new FaultTable();
   let stats: RequestStats = { total: 0, byRoute: {}, byStatus: {} };
   let requestCounter = 0;

@@ -1,6 +1,7 @@
 /**
- * The bot's durable state. One interface, several implementations (embedded SQLite now; shared
- * Azure Storage later), all held to the same contract tests. Methods are async so that a remote
+ * The bot's durable state. One interface, two implementations (embedded SQLite in src/store; shared
+ * Azure Table Storage in src/azure/azure-table-store.ts, since only src/azure imports @azure/*), both held to the
+ * same contract tests. Methods are async so that a remote
  * implementation fits the same shape.
  */
 

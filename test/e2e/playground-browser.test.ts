@@ -1,34 +1,25 @@
 /**
- * Once, as a person would: headless Debian Chromium opens the Agents Playground page, types "help" and sees the
- * bot's Adaptive Card rendered by the playground's own renderer. No browser is downloaded; every host other than
- * loopback is blocked (the page asks a CDN for fonts and works without them).
- * Screenshot: docs/images/help.png when UPDATE_SCREENSHOTS=1, else the OS temp dir.
+ * The first conversation as a person has it (issue 9): headless Debian Chromium opens the Agents Playground page and
+ * goes welcome → "Secure score" button → help → exposure → vm vm-web-01 → (war room) @mention jit request, which Alex
+ * Approver approves → capture start → digest now, cropping each card as the page draws it (scripts/screenshots.js,
+ * the code behind `npm run screenshots`). Then every card the bot sent is drawn alone at a phone's width.
+ *
+ * No browser is downloaded; every host other than loopback is blocked (the page asks a CDN for fonts and works
+ * without them). Screenshots go to the OS temp dir, or to docs/images with UPDATE_SCREENSHOTS=1.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { freePort, startPlayground, type RunningPlayground } from "../../scripts/playground-lib";
+import { join, resolve } from "node:path";
+import { freePort, playgroundRoles, PlaygroundClient, startPlayground, type RunningPlayground } from "../../scripts/playground-lib";
+import { CARD_ERRORS, CHROMIUM, launchBrowser, narrowProblems, NARROW_WIDTH, runConversation, type Shot } from "../../scripts/screenshots";
 import { startTestBot, type TestBot } from "../helpers/test-bot";
+import { cardIn } from "./playground-support";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-/** What the playground (Bot Framework Web Chat + adaptivecards) shows when a card cannot be parsed or rendered. */
-const CARD_ERRORS = /Adaptive Card (parse|render) error|Adaptive Card rendered as empty element|Render error\. Please check the console/i;
-
-describe("Agents Playground in headless Chromium: a person types help and sees the card", () => {
+describe("Agents Playground in headless Chromium: a first conversation, card by card", () => {
   if (!existsSync(CHROMIUM)) {
     test("when Debian's chromium is not installed, then the browser round trip is not run and the reason is printed", () => {
       process.stdout.write(
-        `playground-browser.test.ts: ${CHROMIUM} is absent, so the headless-browser round trip did not run. ` +
+        `playground-browser.test.ts: ${CHROMIUM} is absent, so the headless-browser conversation did not run. ` +
           "Install it with: apt-get install -y chromium (never a downloaded browser).\n",
       );
       expect(existsSync(CHROMIUM)).toBe(false);
@@ -38,65 +29,61 @@ describe("Agents Playground in headless Chromium: a person types help and sees t
 
   let bot: TestBot;
   let playground: RunningPlayground;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
+  let client: PlaygroundClient;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let outDir: string;
+  let shots: Shot[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    bot = await startTestBot();
+    bot = await startTestBot(playgroundRoles());
     playground = await startPlayground({ botEndpoint: `${bot.url}/api/messages`, port: await freePort() });
-    profile = mkdtempSync(join(tmpdir(), "secops-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 1000 },
-    });
-    await context.route("**/*", async (route) => {
-      const host = new URL(route.request().url()).hostname;
-      if (host === "127.0.0.1" || host === "localhost") return route.continue();
-      return route.abort();
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("pageerror", (err) => pageErrors.push(err.message));
+    client = await PlaygroundClient.connect(playground.url);
+    browser = await launchBrowser();
+    browser.page.on("pageerror", (err) => pageErrors.push(err.message));
+    outDir = process.env.UPDATE_SCREENSHOTS === "1" ? resolve(__dirname, "..", "..", "docs", "images") : mkdtempSync(join(tmpdir(), "secops-shots-"));
   }, 60000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
+    await client?.close();
     await playground?.stop();
     await bot?.stop();
+    if (outDir && process.env.UPDATE_SCREENSHOTS !== "1") rmSync(outDir, { recursive: true, force: true });
   });
 
-  test("when help is typed and sent, then the SecOps help card renders without a card error", async () => {
-    await page.goto(`${playground.url}/`);
-    const box = page.locator('[data-lexical-editor="true"][role=textbox]');
-    await box.waitFor({ timeout: 20000 });
-    await box.click();
-    await box.pressSequentially("help");
-    await page.getByRole("button", { name: "Send Message" }).click();
+  test("when a person goes through the first conversation, then every card shows in the page without a rendering error", async () => {
+    shots = await runConversation({ page: browser.page, client, outDir });
+    expect(shots.map((s) => s.name)).toEqual(["welcome", "score", "playground", "help", "exposure", "vm", "jit-approval", "jit-approved", "capture", "digest"]);
+    const text = Object.fromEntries(shots.map((s) => [s.name, s.text]));
+    expect(text.welcome).toContain("Secure score");
+    expect(text.score).toMatch(/Secure score[\s\S]*overall/);
+    expect(text.playground).toContain("Hello! I'm the SecOps bot");
+    expect(text.help).toContain("help [command]");
+    expect(text.exposure).toContain("Internet-exposed VMs");
+    expect(text.vm).toContain("vm-web-01");
+    expect(text["jit-approval"]).toMatch(/Approve[\s\S]*Deny/);
+    expect(text["jit-approved"]).toMatch(/Approved by Alex Approver at \d\d:\d\d UTC, access until/);
+    expect(text.capture).toMatch(/Running since \d\d:\d\d UTC/);
+    expect(text.digest).toMatch(/JIT access granted[\s\S]*vm-api-01/);
+    for (const shot of shots) expect(statSync(shot.file).size).toBeGreaterThan(5_000);
 
-    // Page load also brings the welcome card ("Hello! I'm the SecOps bot"); the help card is the one titled
-    // "SecOps bot: what I can do" (src/bot/help-view.ts), after the message the person sent.
-    const card = page.locator(".ac-adaptiveCard").filter({ hasText: "what I can do" }).last();
-    await card.waitFor({ timeout: 20000 });
-    const text = await card.innerText();
-    expect(text).toContain("SecOps bot");
-    expect(text).toContain("help [command]");
-
-    expect(await page.locator("body").innerText()).not.toMatch(CARD_ERRORS);
+    expect(await browser.page.locator("body").innerText()).not.toMatch(CARD_ERRORS);
     expect(pageErrors).toEqual([]);
+  }, 90000);
 
-    const target =
-      process.env.UPDATE_SCREENSHOTS === "1"
-        ? resolve(__dirname, "..", "..", "docs", "images", "help.png")
-        : join(tmpdir(), "secops-playground-help.png");
-    mkdirSync(dirname(target), { recursive: true });
-    // The chat scrolls smoothly to new messages; put the whole help card in view and let the scroll settle.
-    await card.evaluate((el) => el.scrollIntoView({ block: "end", behavior: "instant" }));
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: target });
-    expect(statSync(target).size).toBeGreaterThan(10_000);
-  }, 60000);
+  test(`when every card of that conversation is drawn alone ${NARROW_WIDTH} px wide (Teams on a phone), then nothing sticks out or is cut off`, async () => {
+    expect(shots.length).toBeGreaterThan(0);
+    const cards = client.events
+      .filter((e) => e.message?.from?.id === client.bot.id && (e.action === "createMessage" || e.action === "updateMessage"))
+      .map((e) => cardIn(e.message))
+      .filter((c): c is Record<string, any> => c !== undefined);
+    expect(cards.length).toBeGreaterThanOrEqual(shots.length);
+    const page = await browser.context.newPage();
+    try {
+      expect(await narrowProblems(page, cards)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30000);
 });
