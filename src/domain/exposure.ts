@@ -241,21 +241,25 @@ export function nicsOfVm(vm: VirtualMachine, nics: readonly NetworkInterface[]):
 function nicsByVm(nics: readonly NetworkInterface[]): (vm: VirtualMachine) => NetworkInterface[] {
   const byNicId = new Map<string, NetworkInterface>();
   const byVmId = new Map<string, NetworkInterface[]>();
-  for (const n of nics) {
+  const order = new Map<NetworkInterface, number>();
+  nics.forEach((n, i) => {
+    order.set(n, i);
     byNicId.set(normalizeId(n.id), n);
     if (n.vmId !== undefined) {
       const key = normalizeId(n.vmId);
-      byVmId.set(key, [...(byVmId.get(key) ?? []), n]);
+      const list = byVmId.get(key);
+      if (list) list.push(n);
+      else byVmId.set(key, [n]);
     }
-  }
+  });
   return (vm) => {
     const found = new Set<NetworkInterface>(byVmId.get(normalizeId(vm.id)) ?? []);
     for (const id of vm.nicIds) {
       const n = byNicId.get(normalizeId(id));
       if (n) found.add(n);
     }
-    // Keep the input order, as nicsOfVm does.
-    return nics.filter((n) => found.has(n));
+    // Keep the input order, as nicsOfVm does (sorting the few found beats filtering every NIC per VM).
+    return [...found].sort((a, b) => order.get(a)! - order.get(b)!);
   };
 }
 
@@ -279,6 +283,21 @@ function byIpConfiguration(publicIps: readonly PublicIpAddress[]): IdMap<PublicI
 }
 
 /** The NSGs on an IP configuration's inbound path, subnet first; undefined when one is named but was not read. */
+/** The first NSG (in input order, as `find` would) listing each subnet and each NIC; built once per NSG list. */
+const attachmentIndexes = new WeakMap<readonly NetworkSecurityGroup[], { bySubnet: Map<string, NetworkSecurityGroup>; byNic: Map<string, NetworkSecurityGroup> }>();
+function attachmentIndex(nsgs: readonly NetworkSecurityGroup[]): { bySubnet: Map<string, NetworkSecurityGroup>; byNic: Map<string, NetworkSecurityGroup> } {
+  let index = attachmentIndexes.get(nsgs);
+  if (!index) {
+    index = { bySubnet: new Map(), byNic: new Map() };
+    for (const nsg of nsgs) {
+      for (const id of nsg.subnetIds) if (!index.bySubnet.has(normalizeId(id))) index.bySubnet.set(normalizeId(id), nsg);
+      for (const id of nsg.nicIds) if (!index.byNic.has(normalizeId(id))) index.byNic.set(normalizeId(id), nsg);
+    }
+    attachmentIndexes.set(nsgs, index);
+  }
+  return index;
+}
+
 function nsgPath(
   nic: NetworkInterface,
   config: IpConfiguration,
@@ -287,8 +306,8 @@ function nsgPath(
   notes: string[],
 ): { nsg: NetworkSecurityGroup; layer: "subnet" | "nic" }[] | undefined {
   const path: { nsg: NetworkSecurityGroup; layer: "subnet" | "nic" }[] = [];
-  const subnetNsg =
-    config.subnetId === undefined ? undefined : input.nsgs.find((n) => n.subnetIds.some((s) => sameId(s, config.subnetId)));
+  const index = attachmentIndex(input.nsgs);
+  const subnetNsg = config.subnetId === undefined ? undefined : index.bySubnet.get(normalizeId(config.subnetId));
   if (subnetNsg) path.push({ nsg: subnetNsg, layer: "subnet" });
   if (nic.nsgId !== undefined) {
     const nicNsg = nsgById.get(nic.nsgId);
@@ -298,7 +317,7 @@ function nsgPath(
     }
     path.push({ nsg: nicNsg, layer: "nic" });
   } else {
-    const nicNsg = input.nsgs.find((n) => n.nicIds.some((id) => sameId(id, nic.id)));
+    const nicNsg = index.byNic.get(normalizeId(nic.id));
     if (nicNsg) path.push({ nsg: nicNsg, layer: "nic" });
   }
   return path;
@@ -496,18 +515,28 @@ function findNsgsWithoutFlowLogs(input: ExposureInput): NsgWithoutFlowLog[] {
   const flowLogById = byId(input.flowLogs);
   const covered = (targetId: string): boolean => enabled.some((f) => isSameOrChildId(targetId, f.targetResourceId));
   const out: NsgWithoutFlowLog[] = [];
+  const nicById = new Map<string, NetworkInterface>();
+  for (const n of input.nics) if (!nicById.has(normalizeId(n.id))) nicById.set(normalizeId(n.id), n);
+  const nicsByNsg = new Map<string, NetworkInterface[]>();
+  for (const n of input.nics) {
+    if (n.nsgId === undefined) continue;
+    const key = normalizeId(n.nsgId);
+    const list = nicsByNsg.get(key);
+    if (list) list.push(n);
+    else nicsByNsg.set(key, [n]);
+  }
   for (const nsg of input.nsgs) {
     if (enabled.some((f) => sameId(f.targetResourceId, nsg.id))) continue;
     const listed = nsg.flowLogIds.map((id) => flowLogById.get(id));
     if (listed.some((f) => f === undefined || f.enabled)) continue;
     const nicIds = [
       ...nsg.nicIds,
-      ...input.nics.filter((n) => sameId(n.nsgId, nsg.id)).map((n) => n.id),
+      ...(nicsByNsg.get(normalizeId(nsg.id)) ?? []).map((n) => n.id),
     ];
     const attachments = [...nsg.subnetIds, ...nicIds];
     const nicCovered = (nicId: string): boolean => {
       if (covered(nicId)) return true;
-      const nic = input.nics.find((n) => sameId(n.id, nicId));
+      const nic = nicById.get(normalizeId(nicId));
       const subnets = nic?.ipConfigurations.map((c) => c.subnetId).filter((s): s is string => s !== undefined) ?? [];
       return subnets.length > 0 && subnets.every(covered);
     };

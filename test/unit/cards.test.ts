@@ -77,3 +77,14 @@ test("when a card is broken, then the validator reports it (so the checks above 
   expect(cardProblems({ type: "AdaptiveCard", version: "1.5", body: [{ type: "Bogus" }] }).join(" ")).toMatch(/Bogus/);
   expect(cardProblems({ type: "AdaptiveCard", version: "1.5", body: [], actions: [{ type: "Action.OpenUrl", title: "x" }] }).join(" ")).toMatch(/url/i);
 });
+
+test("when one renderer renders the same template for two people in turn, then nothing of the first leaks into the second", () => {
+  const r = createCardRenderer();
+  const first = messageCard(r, { title: "For Alice", text: "secret-a", facts: [{ title: "x", value: "1" }], buttons: [{ title: "b", command: "score" }] });
+  const second = messageCard(r, { title: "For Bob" });
+  const text = cardText(second.card);
+  expect(text).toContain("For Bob");
+  expect(text).not.toMatch(/Alice|secret-a/);
+  expect(JSON.stringify(second.card)).not.toContain("score");
+  expect(cardText(first.card)).toContain("secret-a");
+});
