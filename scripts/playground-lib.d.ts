@@ -71,8 +71,10 @@ export class PlaygroundClient {
   channelId(name: string): string;
   /** currentUser or one of users, by id or name. */
   user(idOrName: string): MockUser & Record<string, unknown>;
-  /** Sends a message as `from` (default currentUser); `mention` prefixes an @mention of the bot. */
-  send(conversationId: string, text: string, options?: { from?: string; mention?: boolean }): Promise<{ messageId: string; postConversationId?: string }>;
+  /** Sends a message as currentUser (the route ignores any other sender); `mention` prefixes an @mention of the bot. */
+  send(conversationId: string, text: string, options?: { mention?: boolean }): Promise<{ messageId: string; postConversationId?: string }>;
+  /** Sends a message as another mock user through "Mock an Activity"; the page shows only the bot's answer. */
+  sendAs(idOrName: string, conversationId: string, text: string, options?: { mention?: boolean }): Promise<void>;
   /** Clicks an Action.Execute button; resolves with the invoke response (the card that replaces the clicked one). */
   execute(
     conversationId: string,

@@ -236,6 +236,17 @@ function playgroundRoles(configPath = DEFAULT_CONFIG) {
   };
 }
 
+/** Message text and mention entities, with an @mention of the bot in front when asked for. */
+function mentioned(bot, text, mention) {
+  if (!mention) return { text };
+  const tag = `<at>${bot.name}</at>`;
+  return {
+    text: `${tag} ${text}`,
+    mentions: [{ mentioned: { id: bot.id }, text: tag }],
+    entities: [{ type: "mention", text: tag, mentioned: { id: bot.id, name: bot.name } }],
+  };
+}
+
 /**
  * A client for the playground's internal HTTP API and WebSocket (0.2.x; docs/playground.md): what its chat page does,
  * for tests, `npm run screenshots` and the "type as the approver" terminal of `npm run playground`.
@@ -317,19 +328,36 @@ class PlaygroundClient {
   }
 
   /**
-   * Sends a message as a person (default currentUser). Outside the personal chat the bot hears only @mentions, so
-   * `mention: true` prefixes the text with one, as picking the bot from the page's @ suggestions does.
+   * Sends a message as the page's person (currentUser; the playground ignores any other `from` on this route).
+   * Outside the personal chat the bot hears only @mentions, so `mention: true` prefixes the text with one, as picking
+   * the bot from the page's @ suggestions does.
    * @returns {Promise<{messageId: string, postConversationId?: string}>}
    */
   async send(conversationId, text, options = {}) {
-    const from = options.from ?? this.config.currentUser.id;
-    const body = { from: { id: from }, text, textFormat: "plain" };
-    if (options.mention) {
-      const tag = `<at>${this.bot.name}</at>`;
-      body.text = `${tag} ${text}`;
-      body.mentions = [{ mentioned: { id: this.bot.id }, text: tag }];
-    }
-    return this.request("POST", `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body);
+    const { text: body, mentions } = mentioned(this.bot, text, options.mention);
+    const payload = { from: { id: this.config.currentUser.id }, text: body, textFormat: "plain", ...(mentions ? { mentions } : {}) };
+    return this.request("POST", `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, payload);
+  }
+
+  /**
+   * Sends a message as another mock user, through the playground's "Mock an Activity" route (the page shows the
+   * bot's answer in that conversation, not the message itself).
+   * @param {string} idOrName  a mock user
+   */
+  async sendAs(idOrName, conversationId, text, options = {}) {
+    const user = this.user(idOrName);
+    const base = await this.request("GET", `/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`);
+    const { text: body, entities } = mentioned(this.bot, text, options.mention);
+    const activity = {
+      ...base,
+      type: "message",
+      text: body,
+      textFormat: "plain",
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+      channelData: { tenant: { id: base.conversation.tenantId } },
+      ...(entities ? { entities } : {}),
+    };
+    await this.request("POST", "/_internal/v1/customActivities", activity);
   }
 
   /** Clicks an Action.Execute button as a person; resolves with the invoke response ({type, value}: the new card). */

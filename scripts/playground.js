@@ -11,8 +11,8 @@
  * Roles (issue 9): in demo mode, unless ROLE_READERS, ROLE_OPERATORS, ROLE_APPROVERS or JIT_REQUIRE_APPROVAL is set,
  * the mock users get real roles (playgroundRoles): everyone reads, the person typing in the page (currentUser, Dana
  * Operator) is an operator, the first of `users` (Alex Approver) is the approver, and JIT requests need approval.
- * `npm start` keeps demo mode's "everyone may do everything". The page can only type as currentUser, so lines typed
- * into this terminal are sent as the approver into the group chat (SecOps war room), with an @mention of the bot.
+ * `npm start` keeps demo mode's "everyone may do everything". The page can only type as currentUser, so when stdin is
+ * a terminal, lines typed into it are sent as the approver into the group chat (SecOps war room), mentioning the bot.
  *
  * Environment: everything the bot reads (PORT, default 3978; .env is read as with `npm start`), plus
  *   PLAYGROUND_PORT   port for the playground page (default 56150; it picks another if that one is taken)
@@ -130,7 +130,7 @@ async function main() {
 
   const { currentUser, users } = readMockUsers(DEFAULT_CONFIG);
   const approver = users[0];
-  if (mockRoles && process.stdin.isTTY) {
+  if (process.stdin.isTTY) {
     await typeAsApprover(playground, approver).catch((err) => logger.warn({ err }, "cannot read this terminal as the approver"));
   }
 
@@ -154,16 +154,14 @@ async function main() {
       "  exposure    VMs and NSG rules open to the Internet",
       'In the war room and the team channels, mention the bot first: type "@", pick SecOps bot, then "digest now".',
       "",
-      ...(mockRoles
-        ? [
-            `Roles: everyone reads; ${currentUser.name} is an operator; ${approver.name} approves (JIT_REQUIRE_APPROVAL=true).`,
-            "  Ask:      jit request vm-api-01 port 3389 for 1h from 203.0.113.7 because patching",
-            process.stdin.isTTY
-              ? `  Approve:  type "jit approve <request id>" HERE, in this terminal: it goes to the SecOps war room as ${approver.name}.`
-              : `  Approve:  as ${approver.name}, see docs/playground.md ("Mock users, chats and roles").`,
-            "  (Set any ROLE_* variable or JIT_REQUIRE_APPROVAL to choose roles yourself; npm start lets everyone do everything.)",
-          ]
-        : ["Roles: from ROLE_* and JIT_REQUIRE_APPROVAL in your environment or .env."]),
+      mockRoles
+        ? `Roles: everyone reads; ${currentUser.name} is an operator; ${approver.name} approves (JIT_REQUIRE_APPROVAL=true).`
+        : "Roles: from ROLE_* and JIT_REQUIRE_APPROVAL in your environment or .env.",
+      "  Ask:      jit request vm-api-01 port 3389 for 1h from 203.0.113.7 because patching",
+      process.stdin.isTTY
+        ? `  Approve:  type "jit approve <request id>" HERE, in this terminal: it goes to the SecOps war room as ${approver.name}.`
+        : `  Approve:  as ${approver.name}, see docs/playground.md ("Roles: the two-person JIT flow is real").`,
+      ...(mockRoles ? ["  (Set any ROLE_* variable or JIT_REQUIRE_APPROVAL to choose roles yourself; npm start lets everyone do everything.)"] : []),
       "",
       "Playground log: devTools/m365agentsplayground.log. Press Ctrl-C to stop both.",
       "",
@@ -183,7 +181,7 @@ async function typeAsApprover(playground, approver) {
     const text = line.trim();
     if (text === "") return;
     client
-      .send(room.id, text, { from: approver.id, mention: true })
+      .sendAs(approver.id, room.id, text, { mention: true })
       .then(() => say(`  → sent as ${approver.name} to ${room.name}; the answer is there.`))
       .catch((err) => say(`  could not send as ${approver.name}: ${err.message}`));
   });

@@ -37,7 +37,7 @@ describe("Agents Playground: a first conversation between an operator, an approv
   });
 
   /** Sends text and waits for the next bot message in that conversation that `accept`s. */
-  async function ask(conversationId: string, text: string, accept: (m: PlaygroundMessage) => boolean = hasCard, options: { from?: string; mention?: boolean } = {}) {
+  async function ask(conversationId: string, text: string, accept: (m: PlaygroundMessage) => boolean = hasCard, options: { mention?: boolean } = {}) {
     const before = client.botMessages(conversationId).length;
     await client.send(conversationId, text, options);
     return client.waitFor(() => client.botMessages(conversationId).slice(before).find(accept), `a reply to "${text}"`);
@@ -146,6 +146,18 @@ describe("Agents Playground: a first conversation between an operator, an approv
       "Dana's notice that access is open",
     );
     expectWellFormed(notice);
+  });
+
+  test("when Alex types in the war room (as npm run playground's terminal does for him), then he has the approver role and Dana does not", async () => {
+    const room = client.groupChatId;
+    const before = client.botMessages(room).length;
+    await client.sendAs("Alex Approver", room, "audit last 1h", { mention: true });
+    const audit = await client.waitFor(() => client.botMessages(room).slice(before).find(hasCard), "Alex's audit log");
+    expectWellFormed(audit);
+    expect(visibleText(audit)).toMatch(/Audit log[\s\S]*jit:approve/);
+
+    const refused = await ask(room, "audit last 1h", hasCard, { mention: true });
+    expect(visibleText(refused)).toMatch(/approver role/);
   });
 
   test("when Dana starts a packet capture, then its progress card turns to Running in place", async () => {
