@@ -12,11 +12,12 @@
  * Keys are escaped for Table Storage, and JSON over 30 000 characters is stored gzipped in binary properties
  * (src/azure/table-encoding.ts).
  */
+import { auditLimit, checkName, isRecord, sinceMs, toJson } from "../store/store-input";
 import { randomBytes } from "node:crypto";
 import { odata, TableClient, type TableEntityResult } from "@azure/data-tables";
 import { AppError, isAppError } from "../domain/errors";
 import { checkStoragePrefix, DEFAULT_STORAGE_PREFIX, endpointFor, statusOf, storageAppError, type AzureStorageAccess } from "./azure-storage";
-import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, type StoreLogger } from "../store/sqlite-store";
+import type { StoreLogger } from "../store/sqlite-store";
 import type { AuditEntry, AuditQuery, Store, StoredConversation, StoredDocument } from "../store/store";
 import { auditRowKey, auditRowKeyBound, createAppendSequence, encodeKey, packJson, unpackJson } from "./table-encoding";
 
@@ -342,36 +343,10 @@ function conflict(collection: string, key: string, ifVersion: number, found: num
   );
 }
 
-function toJson(value: unknown, what: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (e) {
-    throw new AppError("BadInput", `The ${what} cannot be stored as JSON.`, e);
-  }
-  if (json === undefined) throw new AppError("BadInput", `The ${what} cannot be stored as JSON (it is ${typeof value}).`);
-  return json;
-}
 
-function checkName(name: string, what: string): void {
-  if (typeof name !== "string" || name === "") throw new AppError("BadInput", `A document ${what} must be a non-empty string.`);
-}
 
-function auditLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_AUDIT_LIMIT;
-  if (!Number.isFinite(limit) || limit < 1) throw new AppError("BadInput", `Audit limit must be 1 or more, not ${limit}.`);
-  return Math.min(MAX_AUDIT_LIMIT, Math.floor(limit));
-}
 
-function sinceMs(since: string): number {
-  const ms = Date.parse(since);
-  if (Number.isNaN(ms)) throw new AppError("BadInput", `"${since}" is not an ISO 8601 date.`);
-  return ms;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isAuditEntry(value: unknown): value is AuditEntry {
   return isRecord(value) && ["at", "actorId", "action", "result"].every((field) => typeof value[field] === "string");

@@ -4,6 +4,7 @@
  * better-sqlite3 is synchronous; every method runs its statement at once and returns a settled
  * promise, so the async Store shape costs nothing here and a remote store can share the contract.
  */
+import { auditLimit, checkName, isRecord, sinceMs, toJson } from "./store-input";
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -33,10 +34,7 @@ export interface SqliteStoreOptions {
 
 /** Default file name inside STATE_DIR. */
 export const DEFAULT_STORE_FILE_NAME = "secops-bot.sqlite";
-/** listAudit's limit when the query gives none. */
-export const DEFAULT_AUDIT_LIMIT = 200;
-/** listAudit never returns more than this many entries. */
-export const MAX_AUDIT_LIMIT = 1000;
+export { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from "./store-input";
 
 const MEMORY = ":memory:";
 
@@ -355,37 +353,10 @@ function prepareStatements(db: Database) {
   };
 }
 
-function toJson(value: unknown, what: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (e) {
-    // Circular structures and BigInt land here.
-    throw new AppError("BadInput", `The ${what} cannot be stored as JSON.`, e);
-  }
-  if (json === undefined) throw new AppError("BadInput", `The ${what} cannot be stored as JSON (it is ${typeof value}).`);
-  return json;
-}
 
-function checkName(name: string, what: string): void {
-  if (typeof name !== "string" || name === "") throw new AppError("BadInput", `A document ${what} must be a non-empty string.`);
-}
 
-function auditLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_AUDIT_LIMIT;
-  if (!Number.isFinite(limit) || limit < 1) throw new AppError("BadInput", `Audit limit must be 1 or more, not ${limit}.`);
-  return Math.min(MAX_AUDIT_LIMIT, Math.floor(limit));
-}
 
-function sinceMs(since: string): number {
-  const ms = Date.parse(since);
-  if (Number.isNaN(ms)) throw new AppError("BadInput", `"${since}" is not an ISO 8601 date.`);
-  return ms;
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const requiredAuditFields = ["at", "actorId", "action", "result"] as const;
 
