@@ -21,7 +21,7 @@ param tags object = {
   workload: 'secops-bot'
 }
 
-@description('App Service plan SKU (Linux). Basic or higher, for Always On; the bot runs as one instance.')
+@description('App Service plan SKU (Linux). Basic or higher, for Always On. Basic scales to 3 instances, Standard to 10, Premium v3 to 30.')
 @allowed([
   'B1'
   'B2'
@@ -33,6 +33,11 @@ param tags object = {
   'P2v3'
 ])
 param appServicePlanSku string = 'B1'
+
+@description('Number of bot instances (the App Service plan\'s capacity). 1 keeps the state in SQLite on /home; more than 1 creates a state storage account and sets STATE_STORE=azure with its endpoints (docs/scale-out.md). At most 3 on Basic, 10 on Standard.')
+@minValue(1)
+@maxValue(30)
+param instanceCount int = 1
 
 @description('Container image built from deployment/Dockerfile (for example myregistry.azurecr.io/secops-bot:1.0.0). Empty: the Node 20 runtime runs a zip-deployed build. A registry image needs AcrPull for the managed identity.')
 param containerImage string = ''
@@ -156,6 +161,7 @@ module app 'modules/app.bicep' = {
     namePrefix: namePrefix
     tags: tags
     appServicePlanSku: appServicePlanSku
+    instanceCount: instanceCount
     containerImage: containerImage
     botDisplayName: botDisplayName
     botSku: botSku
@@ -219,6 +225,9 @@ output managedIdentityResourceId string = app.outputs.managedIdentityResourceId
 
 @description('Resource id of the capture storage account (CAPTURE_STORAGE_ACCOUNT_ID).')
 output captureStorageAccountId string = app.outputs.storageAccountId
+
+@description('Resource id of the shared state storage account (STATE_STORE=azure); empty with one instance.')
+output stateStorageAccountId string = app.outputs.stateStorageAccountId
 
 @description('Key Vault holding the alert webhook secret.')
 output keyVaultName string = app.outputs.keyVaultName

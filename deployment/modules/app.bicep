@@ -1,7 +1,8 @@
 // Everything that lives in the bot's resource group: the managed identity the bot runs as (towards
 // Azure Resource Manager and, as UserAssignedMSI, towards the Bot Framework), App Service on Linux,
 // the Azure Bot with its Teams channel, the capture storage account, Key Vault for the alert webhook
-// secret, and Application Insights on a Log Analytics workspace.
+// secret, Application Insights on a Log Analytics workspace and, with more than one instance, the state
+// storage account the instances share (STATE_STORE=azure).
 targetScope = 'resourceGroup'
 
 @description('Azure region of the resources (the Azure Bot itself is global).')
@@ -15,8 +16,13 @@ param namePrefix string
 @description('Tags put on every resource.')
 param tags object
 
-@description('App Service plan SKU. The bot runs as exactly one instance (its SQLite state is not shared), and Always On needs Basic or higher.')
+@description('App Service plan SKU. Always On needs Basic or higher; Basic scales to 3 instances, Standard to 10.')
 param appServicePlanSku string
+
+@description('Number of instances (the plan\'s capacity). 1: SQLite under STATE_DIR on /home. More: STATE_STORE=azure on the state storage account, which only this identity may use.')
+@minValue(1)
+@maxValue(30)
+param instanceCount int
 
 @description('Container image to run (for example myregistry.azurecr.io/secops-bot:1.0.0); empty runs the Node 20 runtime with a zip-deployed build.')
 param containerImage string
@@ -90,6 +96,11 @@ var webhookSecretName = 'alert-webhook-secret'
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 // App Service keeps /home on persistent storage; the SQLite store lives there (one instance only).
 var stateDir = '/home/data/secops-bot'
+// Several instances cannot share SQLite files: they share Table Storage (state) and a blob lease (scheduler).
+var sharedState = instanceCount > 1
+// Built-in data roles, granted on the state storage account only (never the subscription or resource group).
+var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${namePrefix}-id-${suffix}'
@@ -187,6 +198,46 @@ resource captureStorageGrant 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+// The shared state (STATE_STORE=azure): its own account, apart from the capture account, because packet
+// capture needs shared keys there. Here keys are off: only Entra ID, and only the bot's identity has data roles.
+resource stateStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = if (sharedState) {
+  name: take('sd${compactPrefix}${suffix}', 24)
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: storageSku }
+  properties: {
+    supportsHttpsTrafficOnly: true
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource stateTableGrant 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (sharedState) {
+  name: guid(stateStorage.id, identity.id, storageTableDataContributorRoleId)
+  scope: stateStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    description: 'SecOps Teams bot: shared state in Table Storage (STATE_STORE=azure)'
+  }
+}
+
+resource stateBlobGrant 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (sharedState) {
+  name: guid(stateStorage.id, identity.id, storageBlobDataContributorRoleId)
+  scope: stateStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    description: 'SecOps Teams bot: the scheduler lease blob (STATE_STORE=azure)'
+  }
+}
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: take('kv${compactPrefix}${suffix}', 24)
   location: location
@@ -229,7 +280,7 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   kind: 'linux'
   sku: {
     name: appServicePlanSku
-    capacity: 1
+    capacity: instanceCount
   }
   properties: {
     reserved: true
@@ -263,6 +314,15 @@ var coreSettings = [
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
   // Keep /home (STATE_DIR) mounted for a custom container too.
   { name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE', value: 'true' }
+]
+
+// STATE_STORE: sqlite (the default, one instance) or azure on the state storage account (several instances).
+var stateSettings = sharedState ? [
+  { name: 'STATE_STORE', value: 'azure' }
+  { name: 'AZURE_STORAGE_TABLE_ENDPOINT', value: stateStorage.properties.primaryEndpoints.table }
+  { name: 'AZURE_STORAGE_BLOB_ENDPOINT', value: stateStorage.properties.primaryEndpoints.blob }
+] : [
+  { name: 'STATE_STORE', value: 'sqlite' }
 ]
 
 // Only when the vault holds the secret: an unresolvable reference would reach the app as its literal text.
@@ -302,19 +362,22 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       acrUseManagedIdentityCreds: useContainer
       acrUserManagedIdentityID: useContainer ? identity.properties.clientId : null
       alwaysOn: true
-      numberOfWorkers: 1
+      numberOfWorkers: instanceCount
       http20Enabled: true
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       healthCheckPath: '/healthz'
-      appSettings: concat(coreSettings, webhookSettings, hostSettings)
+      appSettings: concat(coreSettings, stateSettings, webhookSettings, hostSettings)
     }
   }
   dependsOn: [
-    // Resolve the Key Vault reference only once the identity may read the secret.
+    // Resolve the Key Vault reference only once the identity may read the secret, and start with
+    // STATE_STORE=azure only once it may use the state storage account.
     vaultSecretsUser
     webhookSecret
+    stateTableGrant
+    stateBlobGrant
   ]
 }
 
@@ -404,6 +467,9 @@ output botName string = bot.name
 
 @description('Resource id of the capture storage account (CAPTURE_STORAGE_ACCOUNT_ID).')
 output storageAccountId string = storage.id
+
+@description('Resource id of the state storage account (STATE_STORE=azure); empty with one instance.')
+output stateStorageAccountId string = sharedState ? stateStorage.id : ''
 
 @description('Name of the Key Vault that holds the alert webhook secret.')
 output keyVaultName string = vault.name

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CONFIG_VARIABLES } from "../../src/config";
-import { type BicepSymbol, bicepSymbols, moduleCalls, resourceBody } from "./support/bicep";
+import { type BicepSymbol, bicepSymbols, blockAt, moduleCalls, resourceBody } from "./support/bicep";
 
 const REPO = join(__dirname, "..", "..");
 const DEPLOYMENT = join(REPO, "deployment");
@@ -87,7 +87,7 @@ describe("resources", () => {
     expect(resourceBody(app, "teamsChannel")).toMatch(/channelName: 'MsTeamsChannel'/);
   });
 
-  it("when the web app is created, then it is HTTPS-only on Node 20 with a health check and one instance", () => {
+  it("when the web app is created, then it is HTTPS-only on Node 20 with a health check and instanceCount instances", () => {
     const site = resourceBody(app, "site");
     expect(site).toMatch(/httpsOnly: true/);
     expect(site).toMatch(/'NODE\|20-lts'/);
@@ -95,7 +95,9 @@ describe("resources", () => {
     expect(site).toMatch(/minTlsVersion: '1\.2'/);
     expect(site).toMatch(/ftpsState: 'Disabled'/);
     expect(site).toMatch(/keyVaultReferenceIdentity: identity\.id/);
-    expect(resourceBody(app, "plan")).toMatch(/capacity: 1/);
+    expect(resourceBody(app, "plan")).toMatch(/capacity: instanceCount\n/);
+    expect(site).toMatch(/numberOfWorkers: instanceCount\n/);
+    expect(site).toMatch(/clientAffinityEnabled: false/);
   });
 
   it("when app settings are written, then the bot reads each one (or it belongs to Azure) and the required ones are there", () => {
@@ -124,6 +126,9 @@ describe("resources", () => {
         "ROLE_APPROVERS",
         "CAPTURE_STORAGE_ACCOUNT_ID",
         "STATE_DIR",
+        "STATE_STORE",
+        "AZURE_STORAGE_TABLE_ENDPOINT",
+        "AZURE_STORAGE_BLOB_ENDPOINT",
         "ALERT_WEBHOOK_SECRET",
       ]),
     );
@@ -131,6 +136,83 @@ describe("resources", () => {
     expect(app).toMatch(/\{ name: 'ALERT_WEBHOOK_SECRET', value: '@Microsoft\.KeyVault\(VaultName=\$\{vault\.name\};SecretName=/);
     expect(app).toMatch(/\{ name: 'STATE_DIR', value: stateDir \}/);
     expect(app).toMatch(/var stateDir = '\/home\//);
+  });
+});
+
+describe("several instances (instanceCount)", () => {
+  const STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+  const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+  /** Every `resource` of app.bicep: symbol, type, its `if (…)` condition and body. */
+  const resources = [...app.matchAll(/^resource\s+(\w+)\s+'([^@']+)@[^']+'\s*=\s*(?:if \(([^\n]*)\)\s*)?\{/gm)].map((m) => ({
+    symbol: m[1]!,
+    type: m[2]!,
+    condition: m[3],
+    body: blockAt(app, m.index),
+  }));
+  const variable = (name: string) => new RegExp(`^var ${name} = '([^']+)'$`, "m").exec(app)?.[1];
+
+  it("when main.bicep is read, then instanceCount defaults to 1, is at least 1 and goes to the app module", () => {
+    const param = params(mainSymbols).find((p) => p.name === "instanceCount");
+    expect(param).toMatchObject({ type: "int", value: "1" });
+    expect(param!.decorators).toContain("@minValue(1)");
+    const call = moduleCalls(main).find((m) => m.symbol === "app");
+    expect(call?.params).toContain("instanceCount");
+    expect(main).toMatch(/^ {4}instanceCount: instanceCount$/m);
+  });
+
+  it("when instanceCount > 1, then the settings hold STATE_STORE=azure and the state account's endpoints; otherwise sqlite", () => {
+    expect(app).toMatch(/^var sharedState = instanceCount > 1$/m);
+    const settings = /^var stateSettings = sharedState \? \[\n([\s\S]*?)\n\] : \[\n([\s\S]*?)\n\]$/m.exec(app);
+    expect(settings).not.toBeNull();
+    const [, several, one] = settings!;
+    expect(several).toContain("{ name: 'STATE_STORE', value: 'azure' }");
+    expect(several).toContain("{ name: 'AZURE_STORAGE_TABLE_ENDPOINT', value: stateStorage.properties.primaryEndpoints.table }");
+    expect(several).toContain("{ name: 'AZURE_STORAGE_BLOB_ENDPOINT', value: stateStorage.properties.primaryEndpoints.blob }");
+    expect(several).not.toMatch(/CONNECTION_STRING|listKeys/);
+    expect(one).toContain("{ name: 'STATE_STORE', value: 'sqlite' }");
+    expect(one).not.toMatch(/AZURE_STORAGE_/);
+    expect(resourceBody(app, "site")).toMatch(/appSettings: concat\([^)]*\bstateSettings\b/);
+    // The settings name only values the bot's config accepts.
+    expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(["STATE_STORE", "AZURE_STORAGE_TABLE_ENDPOINT", "AZURE_STORAGE_BLOB_ENDPOINT"]));
+  });
+
+  it("when the state storage account is created, then only with several instances, HTTPS, TLS 1.2, no shared keys", () => {
+    const state = resources.find((r) => r.symbol === "stateStorage");
+    expect(state).toMatchObject({ type: "Microsoft.Storage/storageAccounts", condition: "sharedState" });
+    expect(state!.body).toMatch(/supportsHttpsTrafficOnly: true/);
+    expect(state!.body).toMatch(/minimumTlsVersion: 'TLS1_2'/);
+    expect(state!.body).toMatch(/allowBlobPublicAccess: false/);
+    expect(state!.body).toMatch(/allowSharedKeyAccess: false/);
+    expect(state!.body).not.toBe(resourceBody(app, "storage"));
+  });
+
+  it("when the data roles are assigned, then on the state storage account only, to the managed identity, before the app starts", () => {
+    expect(variable("storageTableDataContributorRoleId")).toBe(STORAGE_TABLE_DATA_CONTRIBUTOR);
+    expect(variable("storageBlobDataContributorRoleId")).toBe(STORAGE_BLOB_DATA_CONTRIBUTOR);
+    const grants = resources.filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && /storage(Table|Blob)DataContributorRoleId/.test(r.body));
+    expect(grants.map((g) => g.symbol).sort()).toEqual(["stateBlobGrant", "stateTableGrant"]);
+    for (const grant of grants) {
+      expect(grant.condition).toBe("sharedState");
+      expect(grant.body).toMatch(/^ {2}scope: stateStorage$/m);
+      expect(grant.body).toMatch(/principalId: identity\.properties\.principalId/);
+      expect(grant.body).toMatch(/principalType: 'ServicePrincipal'/);
+      expect(resourceBody(app, "site")).toMatch(new RegExp(`dependsOn: \\[[^\\]]*\\b${grant.symbol}\\b`));
+    }
+    // Nowhere else: not in the subscription-scope modules, not at resource group scope.
+    for (const id of [STORAGE_TABLE_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_CONTRIBUTOR]) {
+      expect(app.split(id).length - 1).toBe(1);
+      expect(bicepFiles.filter((f) => !f.endsWith(join("modules", "app.bicep")) && read(f).includes(id)).map((f) => relative(REPO, f))).toEqual([]);
+    }
+  });
+
+  it("when docs describe it, then deploy.md has the steps, scale-out.md links them, and no 'exactly one instance' is left", () => {
+    const section = /^## Running several instances\n([\s\S]*?)(?=^## )/m.exec(deployDoc)?.[1];
+    expect(section).toBeDefined();
+    expect(section).toMatch(/^1\. /m);
+    expect(section).toContain("`instanceCount`");
+    expect(section).toContain("STATE_STORE=azure");
+    expect(read(join(REPO, "docs", "scale-out.md"))).toContain("(deploy.md#running-several-instances)");
+    for (const text of [deployDoc, app, main]) expect(text).not.toMatch(/exactly one instance/i);
   });
 });
 
