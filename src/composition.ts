@@ -11,7 +11,7 @@ import { createAzureGateway, createCredential, discoverSubscriptions } from "./a
 import { AppError } from "./domain/errors";
 import { createAdapter, BotNotifier } from "./bot/adapter";
 import type { CommandSpec, Services } from "./bot/command-spec";
-import { DEFAULT_PROGRESS_AFTER_MS, Dispatcher } from "./bot/dispatch";
+import { DEFAULT_PROGRESS_AFTER_MS, DEFAULT_RATE_LIMIT, Dispatcher, type RateLimitOptions } from "./bot/dispatch";
 import { ActionRegistry, CommandRegistry, discoverActions, discoverCommands } from "./bot/registry";
 import { SecOpsBot } from "./bot/secops-bot";
 import { createCardRenderer, type CardRenderer } from "./cards/render";
@@ -56,6 +56,8 @@ export interface AppOverrides {
   azure?: { cacheTtlMs?: number; lroPollIntervalMs?: number; retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } };
   /** How long a command may take before it answers with a progress card (DESIGN §3.5); default 5 s. */
   progressAfterMs?: number;
+  /** Per-person message rate limit (issue 6); default 30 a minute. */
+  rateLimit?: RateLimitOptions;
   /** Extra command specs (tests). */
   commands?: CommandSpec[];
   /** Packet capture tuning (issue 5): how often running captures are polled, in ms (default 15 s). */
@@ -188,7 +190,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   };
 
-  const dispatcher = new Dispatcher(registry, services, { progressAfterMs: overrides.progressAfterMs ?? DEFAULT_PROGRESS_AFTER_MS });
+  const dispatcher = new Dispatcher(registry, services, { progressAfterMs: overrides.progressAfterMs ?? DEFAULT_PROGRESS_AFTER_MS, rateLimit: overrides.rateLimit ?? DEFAULT_RATE_LIMIT });
   const bot = new SecOpsBot(services, dispatcher, actions);
   // --- JIT expiry job (issue 4): started with the server, stopped before the store closes.
   const jitExpiry = new JitExpiryJob({ store, cards, notifier, clock, logger });

@@ -32,6 +32,41 @@ export const DEFAULT_PROGRESS_AFTER_MS = 5000;
 
 export interface DispatcherOptions {
   progressAfterMs: number;
+  /** Per-person message limit (issue 6); none when absent (the app passes {@link DEFAULT_RATE_LIMIT} or an override). */
+  rateLimit?: RateLimitOptions;
+}
+
+export interface RateLimitOptions {
+  /** Messages one person may send per window. */
+  max: number;
+  windowMs: number;
+}
+
+/** 30 commands a minute per person: far above a human typing, low enough that a runaway client cannot flood Azure. */
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 30, windowMs: 60_000 };
+
+/**
+ * A fixed window per actor id, in memory (per instance). `take` answers "ok" while the person is within the limit,
+ * "warn" for the first message over it (one "slow down" card, one audit line) and "drop" for the rest of the window.
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(private readonly options: RateLimitOptions) {}
+
+  take(actorId: string, now: number): "ok" | "warn" | "drop" {
+    if (this.windows.size > 10_000) {
+      for (const [id, w] of this.windows) if (now - w.start >= this.options.windowMs) this.windows.delete(id);
+    }
+    let w = this.windows.get(actorId);
+    if (w === undefined || now - w.start >= this.options.windowMs) {
+      w = { start: now, count: 0 };
+      this.windows.set(actorId, w);
+    }
+    w.count += 1;
+    if (w.count <= this.options.max) return "ok";
+    return w.count === this.options.max + 1 ? "warn" : "drop";
+  }
 }
 
 /** Removes the first `count` whitespace-separated words, keeping the rest of the text exactly as typed. */
@@ -42,11 +77,15 @@ export function textAfterWords(text: string, count: number): string {
 }
 
 export class Dispatcher {
+  private readonly limiter: RateLimiter | undefined;
+
   constructor(
     private readonly registry: CommandRegistry,
     private readonly services: Services,
     private readonly options: DispatcherOptions = { progressAfterMs: DEFAULT_PROGRESS_AFTER_MS },
-  ) {}
+  ) {
+    this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  }
 
   async handleText(turn: TextTurn): Promise<void> {
     const audit = (entry: Pick<AuditEntry, "action" | "result"> & Partial<AuditEntry>) =>
@@ -59,6 +98,22 @@ export class Dispatcher {
         correlationId: turn.correlationId,
         ...entry,
       });
+
+    const allowance = this.limiter?.take(turn.actor.id, this.services.clock.now().getTime()) ?? "ok";
+    const limit = this.options.rateLimit;
+    if (allowance !== "ok" && limit) {
+      if (allowance === "drop") return;
+      turn.log.warn({ max: limit.max, windowMs: limit.windowMs }, "person over the message rate limit; throttled");
+      await audit({ action: "command:?", result: "throttled", detail: `over ${limit.max} messages in ${limit.windowMs / 1000} s` });
+      await turn.reply(
+        messageCard(this.services.cards, {
+          title: "Slow down",
+          text: `You sent more than ${limit.max} messages in ${Math.round(limit.windowMs / 1000)} seconds. I will answer again in a moment.`,
+          style: "warning",
+        }),
+      );
+      return;
+    }
 
     let text = turn.text.trim();
     if (text.length > MAX_TEXT) {

@@ -41,7 +41,14 @@ export async function startTestBot(env: Record<string, string> = {}, overrides: 
   );
   const config = loadConfig({ PORT: "0", STATE_DIR: stateDir, ...env });
   // Tests read answers as the first reply; the progress card (DESIGN §3.5) has its own tests that lower this.
-  const app = await buildApp(config, { logger, progressAfterMs: 60_000, ...overrides, azure: { lroPollIntervalMs: 5, ...overrides.azure } });
+  // Suites send many commands as one person quickly; the per-person rate limit (issue 6) has its own test that sets it.
+  const app = await buildApp(config, {
+    logger,
+    progressAfterMs: 60_000,
+    rateLimit: { max: 1_000_000, windowMs: 60_000 },
+    ...overrides,
+    azure: { lroPollIntervalMs: 5, ...overrides.azure },
+  });
   const { url } = await app.start();
   const connector = await startConnector();
 
