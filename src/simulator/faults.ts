@@ -10,10 +10,26 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Answer the next `count` requests with 429 and `Retry-After: retryAfterSeconds`. */
   throttle?: { count: number; retryAfterSeconds: number };
-  /** Answer the next N requests with 500 InternalServerError. */
-  serverErrors?: number;
+  /**
+   * Answer the next N requests with 500 InternalServerError (a number), or with the given status: 500, or 503
+   * ServiceUnavailable with `Retry-After: retryAfterSeconds` when that is set.
+   */
+  serverErrors?: number | ServerErrorFault;
+  /** Answer the next N requests with 200 and a truncated, invalid JSON body. */
+  malformed?: number;
+  /** Destroy the socket of the next N requests without answering. */
+  resets?: number;
   /** Answer every request with 403 AuthorizationFailed until cleared. */
   forbidden?: boolean;
+}
+
+/** A burst of server errors with a chosen status. */
+export interface ServerErrorFault {
+  count: number;
+  /** 500 (default) or 503. */
+  status?: 500 | 503;
+  /** Sent as `Retry-After` (seconds) when set. */
+  retryAfterSeconds?: number;
 }
 
 /** Controls faults of a running simulator. */
@@ -31,7 +47,17 @@ export type FaultDecision =
   | { kind: "none" }
   | { kind: "forbidden" }
   | { kind: "throttle"; retryAfterSeconds: number }
-  | { kind: "serverError" };
+  | { kind: "serverError"; status: 500 | 503; retryAfterSeconds?: number }
+  | { kind: "malformed" }
+  | { kind: "reset" };
+
+function copy(fault: FaultSpec): FaultSpec {
+  const out: FaultSpec = { ...fault };
+  if (fault.throttle) out.throttle = { ...fault.throttle };
+  else delete out.throttle;
+  if (typeof fault.serverErrors === "object") out.serverErrors = { ...fault.serverErrors };
+  return out;
+}
 
 /** In-memory fault table; `decide` consumes counters. */
 export class FaultTable implements FaultControl {
@@ -43,7 +69,9 @@ export class FaultTable implements FaultControl {
     const merged: FaultSpec = { ...current };
     if (fault.latencyMs !== undefined) merged.latencyMs = fault.latencyMs;
     if (fault.throttle !== undefined) merged.throttle = { ...fault.throttle };
-    if (fault.serverErrors !== undefined) merged.serverErrors = fault.serverErrors;
+    if (fault.serverErrors !== undefined) merged.serverErrors = typeof fault.serverErrors === "object" ? { ...fault.serverErrors } : fault.serverErrors;
+    if (fault.malformed !== undefined) merged.malformed = fault.malformed;
+    if (fault.resets !== undefined) merged.resets = fault.resets;
     if (fault.forbidden !== undefined) merged.forbidden = fault.forbidden;
     this.faults.set(key, merged);
   }
@@ -55,7 +83,7 @@ export class FaultTable implements FaultControl {
 
   get(subscriptionId: string): FaultSpec | undefined {
     const fault = this.faults.get(subscriptionId.toLowerCase());
-    return fault ? { ...fault, throttle: fault.throttle ? { ...fault.throttle } : undefined } : undefined;
+    return fault ? copy(fault) : undefined;
   }
 
   /** Latency to add for a request on this subscription (the specific setting wins over "*"). */
@@ -78,9 +106,27 @@ export class FaultTable implements FaultControl {
       }
     }
     for (const f of candidates) {
-      if (f.serverErrors !== undefined && f.serverErrors > 0) {
-        f.serverErrors -= 1;
-        return { kind: "serverError" };
+      if (f.resets !== undefined && f.resets > 0) {
+        f.resets -= 1;
+        return { kind: "reset" };
+      }
+    }
+    for (const f of candidates) {
+      const errors = f.serverErrors;
+      if (typeof errors === "number" && errors > 0) {
+        f.serverErrors = errors - 1;
+        return { kind: "serverError", status: 500 };
+      }
+      if (typeof errors === "object" && errors.count > 0) {
+        errors.count -= 1;
+        const status = errors.status ?? 500;
+        return errors.retryAfterSeconds === undefined ? { kind: "serverError", status } : { kind: "serverError", status, retryAfterSeconds: errors.retryAfterSeconds };
+      }
+    }
+    for (const f of candidates) {
+      if (f.malformed !== undefined && f.malformed > 0) {
+        f.malformed -= 1;
+        return { kind: "malformed" };
       }
     }
     return { kind: "none" };

@@ -113,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let requestCounter = 0;
   let boundPort = options.port;
 
-  const count = (key: string, status: number): void => {
+  const count = (key: string, status: number | string): void => {
     stats.total += 1;
     stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
     stats.byStatus[String(status)] = (stats.byStatus[String(status)] ?? 0) + 1;
@@ -152,8 +152,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const fault: FaultSpec = {};
       const latencyMs = num(record, "latencyMs");
       const serverErrors = num(record, "serverErrors");
+      const malformed = num(record, "malformed");
+      const resets = num(record, "resets");
       if (latencyMs !== undefined) fault.latencyMs = latencyMs;
       if (serverErrors !== undefined) fault.serverErrors = serverErrors;
+      const errorsSpec = record["serverErrors"];
+      if (isRecord(errorsSpec)) {
+        const status = num(errorsSpec, "status") ?? 500;
+        if (status !== 500 && status !== 503) throw new SimHttpError(400, "InvalidRequestContent", "serverErrors.status must be 500 or 503.");
+        const retryAfterSeconds = num(errorsSpec, "retryAfterSeconds");
+        fault.serverErrors = { count: num(errorsSpec, "count") ?? 1, status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+      }
+      if (malformed !== undefined) fault.malformed = malformed;
+      if (resets !== undefined) fault.resets = resets;
       if (typeof record["forbidden"] === "boolean") fault.forbidden = record["forbidden"];
       const throttle = record["throttle"];
       if (isRecord(throttle)) {
@@ -192,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     let key = `${method} ${UNMATCHED}`;
     let response: SimResponse;
+    let damage: "malformed" | "reset" | undefined;
     try {
       response = await dispatch();
     } catch (e) {
@@ -200,6 +212,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger?.info({ err: e instanceof Error ? e.message : String(e), method, path }, "ARM simulator handler failed");
         response = errorResponse(new SimHttpError(500, "InternalServerError", "The simulator failed to handle the request."));
       }
+    }
+    if (damage === "reset") {
+      // The request was read in full; the connection is dropped with no status line (ECONNRESET for the client).
+      count(key, "reset");
+      logger?.debug?.({ method, path: `${path}${url.search}`, status: "reset" }, "ARM simulator request");
+      req.socket.destroy();
+      return;
+    }
+    if (damage === "malformed") {
+      // A 200 whose JSON body stops half-way, as a proxy cutting a response short would leave it.
+      const full = JSON.stringify(response.body ?? { value: [] });
+      const payload = full.slice(0, Math.max(1, Math.floor(full.length / 2)));
+      count(key, 200);
+      logger?.debug?.({ method, path: `${path}${url.search}`, status: 200, malformed: true }, "ARM simulator request");
+      requestCounter += 1;
+      res.writeHead(200, {
+        "x-ms-request-id": `00000000-0000-4000-9000-${requestCounter.toString(16).padStart(12, "0")}`,
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(payload),
+      });
+      res.end(payload);
+      return;
     }
     count(key, response.status);
     logger?.debug?.({ method, path: `${path}${url.search}`, status: response.status }, "ARM simulator request");
@@ -240,8 +274,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
       if (fault.kind === "serverError") {
-        throw new SimHttpError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: simulated fault.");
+        const retryAfter = fault.retryAfterSeconds === undefined ? undefined : { "Retry-After": String(fault.retryAfterSeconds) };
+        if (fault.status === 503) {
+          throw new SimHttpError(503, "ServiceUnavailable", "The service is temporarily unavailable. Diagnostic information: simulated fault.", retryAfter);
+        }
+        throw new SimHttpError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: simulated fault.", retryAfter);
       }
+      if (fault.kind === "reset" || fault.kind === "malformed") damage = fault.kind;
       if (subscriptionId !== undefined && !estate.subscriptions.some((s) => sameId(s.id, subscriptionId))) {
         throw new SimHttpError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
       }

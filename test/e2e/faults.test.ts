@@ -109,6 +109,43 @@ describe("faults on the bot's own simulator", () => {
     expect(text).not.toContain(`Could not read ${ok!.displayName}`);
   });
 
+  test.each(COMMANDS)("when ARM answers a burst of 503s with Retry-After, then %s waits it out and answers in full", async (command) => {
+    const before = errorsServed("503");
+    bot.app.simulator!.faults.set("*", { serverErrors: { count: subscriptions().length, status: 503, retryAfterSeconds: 1 } });
+    const [reply] = await ask(command);
+    expect(errorsServed("503") - before).toBe(subscriptions().length);
+    expect(stable(cardText(cardOf(reply!)))).toBe(baseline[command]);
+  });
+
+  test.each(COMMANDS)("when one subscription answers malformed JSON, then %s answers for the others and names the one left out", async (command) => {
+    const [failing, ok] = subscriptions();
+    bot.app.simulator!.faults.set(failing!.id, { malformed: 1_000_000 });
+    const text = cardText(cardOf((await ask(command))[0]!));
+    expect(bot.app.simulator!.faults.get(failing!.id)!.malformed).toBeLessThan(1_000_000);
+    expect(text).toContain(`Could not read ${failing!.displayName}`);
+    expect(text).not.toContain(`Could not read ${ok!.displayName}`);
+    expect(text).not.toMatch(/Something went wrong on my side/);
+  });
+
+  test.each(COMMANDS)("when connections are reset a few times, then %s retries and answers in full", async (command) => {
+    const before = errorsServed("reset");
+    bot.app.simulator!.faults.set("*", { resets: subscriptions().length });
+    const [reply] = await ask(command);
+    expect(errorsServed("reset") - before).toBe(subscriptions().length);
+    expect(stable(cardText(cardOf(reply!)))).toBe(baseline[command]);
+  });
+
+  test.each(COMMANDS)("when one subscription always resets the connection, then %s gives up on it after the retries and names it", async (command) => {
+    const [failing, ok] = subscriptions();
+    const before = errorsServed("reset");
+    bot.app.simulator!.faults.set(failing!.id, { resets: 1_000_000 });
+    const text = cardText(cardOf((await ask(command))[0]!));
+    expect(errorsServed("reset") - before).toBeGreaterThanOrEqual(4);
+    expect(text).toContain(`Could not read ${failing!.displayName}`);
+    expect(text).not.toContain(`Could not read ${ok!.displayName}`);
+    expect(text).not.toMatch(/Something went wrong on my side/);
+  });
+
   test("when every subscription fails, then score says so in a card instead of failing the turn", async () => {
     bot.app.simulator!.faults.set("*", { forbidden: true });
     const text = cardText(cardOf((await ask("score"))[0]!));

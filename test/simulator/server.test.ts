@@ -93,6 +93,65 @@ describe("simulator server: auth, errors, faults, admin API", () => {
     expect(sim.stats().byStatus["500"]).toBe(1);
   });
 
+  test("when a burst of 503s carries Retry-After, then the SDK waits it out, retries and succeeds", async () => {
+    sim.resetStats();
+    sim.faults.set(prod, { serverErrors: { count: 2, status: 503, retryAfterSeconds: 0 } });
+    const alerts = await all(securityClient(sim.url, prod).alerts.list());
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(sim.stats().byStatus).toMatchObject({ "503": 2, "200": 1 });
+    expect(sim.faults.get(prod)?.serverErrors).toEqual({ count: 0, status: 503, retryAfterSeconds: 0 });
+  });
+
+  test("when a 503 is served, then it has the ARM code and the Retry-After header", async () => {
+    sim.faults.set(prod, { serverErrors: { count: 1, status: 503, retryAfterSeconds: 9 } });
+    const res = await raw(`/subscriptions/${prod}/providers/Microsoft.Security/alerts?api-version=2021-11-01`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("9");
+    expect(await res.json()).toMatchObject({ error: { code: "ServiceUnavailable" } });
+  });
+
+  test("when the next response is malformed, then it is a 200 with invalid JSON and the SDK call fails instead of returning data", async () => {
+    sim.faults.set(prod, { malformed: 1 });
+    const res = await raw(`/subscriptions/${prod}/providers/Microsoft.Security/secureScores/ascScore?api-version=2020-01-01`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.length).toBeGreaterThan(0);
+    expect(() => JSON.parse(text) as unknown).toThrow();
+
+    sim.resetStats();
+    sim.faults.set(prod, { malformed: 1 });
+    await expect(securityClient(sim.url, prod).secureScores.get("ascScore")).rejects.toMatchObject({ name: "RestError", code: "PARSE_ERROR" });
+    // Not retried: one request served, and the counter is spent so the next call succeeds.
+    expect(sim.stats().total).toBe(1);
+    expect((await securityClient(sim.url, prod).secureScores.get("ascScore")).name).toBe("ascScore");
+  });
+
+  test("when the next requests have their connection reset, then the SDK's exponential policy retries and succeeds", async () => {
+    sim.resetStats();
+    sim.faults.set(prod, { resets: 2 });
+    const alerts = await all(securityClient(sim.url, prod).alerts.list());
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(sim.stats().byStatus).toMatchObject({ reset: 2, "200": 1 });
+  });
+
+  test("when every request is reset, then the SDK gives up after its retries with a connection error", async () => {
+    sim.resetStats();
+    sim.faults.set(prod, { resets: 100 });
+    await expect(securityClient(sim.url, prod).secureScores.get("ascScore")).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|REQUEST_SEND_ERROR/) });
+    expect(sim.stats().byStatus["reset"]).toBe(4);
+  });
+
+  test("when the admin API sets a 503 burst, malformed bodies and resets, then they are stored as given", async () => {
+    const set = await fetch(`${sim.url}/_sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ subscriptionId: dev, serverErrors: { count: 2, status: 503, retryAfterSeconds: 1 }, malformed: 1, resets: 3 }),
+    });
+    expect(set.status).toBe(200);
+    expect(sim.faults.get(dev)).toEqual({ serverErrors: { count: 2, status: 503, retryAfterSeconds: 1 }, malformed: 1, resets: 3 });
+    const bad = await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: JSON.stringify({ subscriptionId: dev, serverErrors: { count: 1, status: 502 } }) });
+    expect(bad.status).toBe(400);
+  });
+
   test("when latency is set, then requests still succeed and the fault is readable", async () => {
     sim.faults.set(prod, { latencyMs: 5 });
     expect(sim.faults.get(prod)).toMatchObject({ latencyMs: 5 });
