@@ -9,15 +9,14 @@
  *
  *   npm run bench:load [-- --seconds 60 --concurrency 100]
  */
-const { spawn } = require("node:child_process");
-const { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } = require("node:fs");
+const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join, resolve } = require("node:path");
 const { request, messageActivity, nowMs } = require("./lib/http");
 const { startConnector } = require("./lib/connector");
 const { describeMachine } = require("./lib/machine");
+const { spawnDemoBot, rssOf } = require("./lib/startup");
 
-const ENTRY = resolve(__dirname, "..", "dist", "index.js");
 const COMMANDS = ["help", "score", "exposure", "jit", "alerts"];
 const PER_USER = 20;
 
@@ -26,48 +25,9 @@ function flag(name, fallback) {
   return i > 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : fallback;
 }
 
-function rssOf(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function startBot(dir) {
-  const child = spawn(process.execPath, [ENTRY], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", STATE_DIR: join(dir, "data"), LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (c) => (stderr += c));
-  const errors = [];
-  const url = await new Promise((resolveUrl, reject) => {
-    let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`no URL logged within 30 s: ${stderr.slice(0, 500)}`)), 30_000);
-    child.stdout.on("data", (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line);
-          if (typeof entry.url === "string") {
-            clearTimeout(timer);
-            resolveUrl(entry.url);
-          }
-          if (entry.level >= 50) errors.push(String(entry.msg).slice(0, 200));
-        } catch {
-          /* not JSON */
-        }
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`bot exited (${code}): ${stderr.slice(0, 500)}`)));
-  });
-  return { child, url, errors };
+  const { child, url, errors } = spawnDemoBot(dir);
+  return { child, url: await url, errors };
 }
 
 function pct(sorted, p) {

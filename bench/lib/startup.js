@@ -21,40 +21,52 @@ function rssOf(pid) {
   }
 }
 
-async function oneStart({ idleMs }) {
-  const dir = mkdtempSync(join(tmpdir(), "secops-bench-start-"));
-  const t0 = nowMs();
+/**
+ * Spawns `node dist/index.js` in demo mode in `dir` as `npm start` runs it (PORT=0, STATE_DIR under `dir`, no .env)
+ * and reads its JSON log: `url` resolves with the URL from its start-up line; `errors` collects error-level messages.
+ */
+function spawnDemoBot(dir) {
   const child = spawn(process.execPath, [ENTRY], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", STATE_DIR: join(dir, "data"), LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((r) => child.once("exit", r));
+  const errors = [];
   let stderr = "";
   child.stderr.on("data", (c) => (stderr += c));
-  try {
-    const url = await new Promise((resolveUrl, reject) => {
-      let buffer = "";
-      const timer = setTimeout(() => reject(new Error(`no URL logged within 30 s; stderr: ${stderr.slice(0, 500)}`)), 30_000);
-      child.stdout.on("data", (chunk) => {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            const entry = JSON.parse(line);
-            if (typeof entry.url === "string" && /^http:\/\//.test(entry.url)) {
-              clearTimeout(timer);
-              resolveUrl(entry.url);
-            }
-          } catch {
-            /* not a JSON log line */
+  const url = new Promise((resolveUrl, reject) => {
+    let buffer = "";
+    const timer = setTimeout(() => reject(new Error(`no URL logged within 30 s; stderr: ${stderr.slice(0, 500)}`)), 30_000);
+    child.stdout.on("data", (chunk) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line);
+          if (typeof entry.url === "string" && /^http:\/\//.test(entry.url)) {
+            clearTimeout(timer);
+            resolveUrl(entry.url);
           }
+          if (entry.level >= 50) errors.push(String(entry.msg).slice(0, 200));
+        } catch {
+          /* not a JSON log line */
         }
-      });
-      child.once("exit", (code) => reject(new Error(`bot exited (${code}) before logging its URL: ${stderr.slice(0, 500)}`)));
+      }
     });
+    child.once("exit", (code) => reject(new Error(`bot exited (${code}) before logging its URL: ${stderr.slice(0, 500)}`)));
+  });
+  return { child, exited, url, errors };
+}
+
+async function oneStart({ idleMs }) {
+  const dir = mkdtempSync(join(tmpdir(), "secops-bench-start-"));
+  const t0 = nowMs();
+  const { child, exited, url: logged } = spawnDemoBot(dir);
+  try {
+    const url = await logged;
     const urlLoggedMs = nowMs() - t0;
     for (;;) {
       try {
@@ -87,4 +99,4 @@ async function benchStartup({ runs, idleMs, log }) {
   return { samples };
 }
 
-module.exports = { benchStartup };
+module.exports = { benchStartup, spawnDemoBot, rssOf };
